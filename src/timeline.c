@@ -1,0 +1,161 @@
+/*-------------------------------------------------------------------------
+ *
+ * timeline.c
+ *		Read the node's timeline and the switch points in its history file.
+ *
+ * A promotion starts a new timeline and writes pg_wal/<tli>.history with one
+ * line per earlier timeline: "<tli> <switch point> <reason>".  The switch
+ * point is the exact WAL position where the old timeline stopped counting
+ * on this node: any commit recorded beyond it on the old primary is lost.
+ * The server's own reader drops the reason, so this file parses the lines
+ * itself; promotion.c and failprobe.timeline_history() both use it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "pg_failprobe.h"
+
+#include "access/xlog.h"
+#include "access/xlog_internal.h"
+#if PG_VERSION_NUM >= 150000
+#include "access/xlogrecovery.h"
+#endif
+#include "fmgr.h"
+#include "funcapi.h"
+#include "storage/fd.h"
+#include "utils/builtins.h"
+#include "utils/pg_lsn.h"
+
+PG_FUNCTION_INFO_V1(failprobe_timeline_history);
+
+static bool fp_parse_history_line(char *line, FailprobeTimelineEntry *entry);
+
+/*
+ * The timeline this node is on: the one it inserts WAL on as a primary, the
+ * one it replays as a standby.
+ */
+TimeLineID
+failprobe_current_tli(void)
+{
+	TimeLineID	tli = 0;
+
+	if (RecoveryInProgress())
+		(void) GetXLogReplayRecPtr(&tli);
+	else
+	{
+#if PG_VERSION_NUM >= 150000
+		tli = GetWALInsertionTimeLine();
+#else
+		tli = ThisTimeLineID;
+#endif
+	}
+	return tli;
+}
+
+/*
+ * Read the history file of timeline 'tli' into a palloc'd array, oldest
+ * timeline first.  Returns the number of entries; 0 when the file does not
+ * exist, as for timeline 1.
+ */
+int
+failprobe_read_history(TimeLineID tli, FailprobeTimelineEntry **entries)
+{
+	char		path[MAXPGPATH];
+	char		line[1024];
+	FILE	   *fd;
+	int			n = 0;
+	int			cap = 4;
+
+	*entries = NULL;
+	if (tli <= 1)
+		return 0;
+
+	TLHistoryFilePath(path, tli);
+	fd = AllocateFile(path, "r");
+	if (fd == NULL)
+	{
+		if (errno != ENOENT)
+			ereport(ERROR,
+					(errcode_for_file_access(),
+					 errmsg("could not open file \"%s\": %m", path)));
+		return 0;
+	}
+
+	*entries = palloc(cap * sizeof(FailprobeTimelineEntry));
+	while (fgets(line, sizeof(line), fd) != NULL)
+	{
+		if (n == cap)
+		{
+			cap *= 2;
+			*entries = repalloc(*entries, cap * sizeof(FailprobeTimelineEntry));
+		}
+		if (fp_parse_history_line(line, &(*entries)[n]))
+			n++;
+	}
+	FreeFile(fd);
+	return n;
+}
+
+/*
+ * Parse "<tli>\t<hi>/<lo>\t<reason>\n".  Blank and '#' comment lines are
+ * skipped, as the server's own reader does.
+ */
+static bool
+fp_parse_history_line(char *line, FailprobeTimelineEntry *entry)
+{
+	char	   *p = line;
+	char	   *reason;
+	unsigned int tli;
+	unsigned int hi;
+	unsigned int lo;
+	size_t		len;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0' || *p == '\n' || *p == '#')
+		return false;
+	if (sscanf(p, "%u\t%X/%X", &tli, &hi, &lo) != 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("syntax error in timeline history file: \"%s\"", line),
+				 errhint("Expected a numeric timeline ID and a switch point.")));
+
+	entry->tli = tli;
+	entry->switchpoint = ((uint64) hi) << 32 | lo;
+
+	/* the reason is whatever follows the second tab */
+	reason = strchr(p, '\t');
+	reason = reason ? strchr(reason + 1, '\t') : NULL;
+	strlcpy(entry->reason, reason ? reason + 1 : "", sizeof(entry->reason));
+	len = strlen(entry->reason);
+	while (len > 0 && (entry->reason[len - 1] == '\n' || entry->reason[len - 1] == '\r'))
+		entry->reason[--len] = '\0';
+	return true;
+}
+
+/*
+ * failprobe.timeline_history() -> setof (tli, switchpoint, reason)
+ *
+ * The history of the current timeline, one row per earlier timeline, oldest
+ * first; no rows on timeline 1.
+ */
+Datum
+failprobe_timeline_history(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	FailprobeTimelineEntry *entries;
+	int			n;
+
+	InitMaterializedSRF(fcinfo, 0);
+	n = failprobe_read_history(failprobe_current_tli(), &entries);
+	for (int i = 0; i < n; i++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false, false, false};
+
+		values[0] = Int32GetDatum((int32) entries[i].tli);
+		values[1] = LSNGetDatum(entries[i].switchpoint);
+		values[2] = CStringGetTextDatum(entries[i].reason);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
