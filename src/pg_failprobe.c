@@ -79,7 +79,9 @@ _PG_init(void)
 static void
 fp_define_gucs(void)
 {
-	DefineCustomStringVariable("pg_failprobe.database",
+	/* a postmaster setting can only be defined while preloading */
+	if (process_shared_preload_libraries_in_progress)
+		DefineCustomStringVariable("pg_failprobe.database",
 							   "Database the heartbeat worker connects to.",
 							   "CREATE EXTENSION pg_failprobe must have been run in it.",
 							   &failprobe_database,

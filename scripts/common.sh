@@ -1,0 +1,34 @@
+# Helpers shared by the scripts: where PostgreSQL is, how to run as the
+# unprivileged user that owns the test servers (PostgreSQL refuses root).
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_CONFIG=${PG_CONFIG:-$(command -v pg_config || echo /usr/lib/postgresql/15/bin/pg_config)}
+PG_BINDIR=$("$PG_CONFIG" --bindir)
+export PATH="$PG_BINDIR:$PATH"
+
+# The OS user that runs servers when we are root.
+FAILPROBE_USER=${FAILPROBE_USER:-failprobe}
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+ensure_test_user() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	id "$FAILPROBE_USER" >/dev/null 2>&1 ||
+		useradd --system --create-home --shell /bin/bash "$FAILPROBE_USER"
+}
+
+# Run a command as the server user (root) or as ourselves (anyone else).
+as_server_user() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u "$FAILPROBE_USER" -- env PATH="$PATH" "$@"
+	else
+		"$@"
+	fi
+}
+
+build_and_install() {
+	make -C "$top" -s PG_CONFIG="$PG_CONFIG"
+	as_root make -C "$top" -s PG_CONFIG="$PG_CONFIG" install >/dev/null
+}
