@@ -34,10 +34,13 @@ $(PROBE): t/pq_commit_probe.c
 
 # The same SQL surface without shared_preload_libraries: functions that need
 # the shared state must say how to fix it.
+NOPRELOAD = nopreload
 installcheck: installcheck-nopreload
 .PHONY: installcheck-nopreload
 installcheck-nopreload:
+ifneq ($(NOPRELOAD),)
 	$(pg_regress_installcheck) --temp-instance=./tmp_nopreload \
-		--load-extension=pg_failprobe nopreload
+		--load-extension=pg_failprobe $(NOPRELOAD)
+endif
 
 EXTRA_CLEAN = $(PROBE) tmp_regress tmp_nopreload
