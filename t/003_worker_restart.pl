@@ -1,0 +1,60 @@
+# 003_worker_restart.pl: the worker comes back after it is terminated and
+# after a crash of the server, and a missing database is retried with a
+# growing delay instead of a crash loop that floods the log.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use FailprobeTest;
+
+# PostgreSQL::Test::Cluster turns crash restarts off; this test needs one
+my $node = init_primary('primary', interval => 100,
+	conf => "restart_after_crash = on\n");
+my $pid = wait_for_worker($node);
+wait_for_beats($node, 3);
+
+# --- terminated: restarted by the postmaster, beats continue --------------
+$node->safe_psql('postgres', "SELECT pg_terminate_backend($pid)");
+my $new_pid = wait_for_worker($node, $pid);
+isnt($new_pid, $pid, "worker restarted after termination ($pid -> $new_pid)");
+my $seq = $node->safe_psql('postgres', 'SELECT max(seq) FROM failprobe.heartbeat');
+wait_for_beats($node, 3, $seq);
+pass('beats continue after the restart');
+is($node->safe_psql('postgres', 'SELECT max(seq) - min(seq) + 1 = count(*) FROM failprobe.heartbeat'),
+	't', 'no seq reused or skipped across the restart');
+
+# --- a crash (SIGKILL of the worker) restarts the server and the worker ---
+kill 'KILL', $new_pid;
+my $crash_pid = wait_for_worker($node, $new_pid);
+$seq = $node->safe_psql('postgres', 'SELECT max(seq) FROM failprobe.heartbeat');
+wait_for_beats($node, 3, $seq);
+pass("worker back after a crash restart (pid $crash_pid)");
+cmp_ok(log_count($node, qr/terminating any other active server processes/), '>=', 1,
+	'the server did go through a crash restart');
+
+# --- one row per start in events ------------------------------------------
+cmp_ok($node->safe_psql('postgres', "SELECT count(*) FROM failprobe.events WHERE kind = 'worker_started'"),
+	'==', 3, 'three worker_started events for three starts');
+$node->stop;
+
+# --- missing database: retried with backoff, said clearly ------------------
+my $lost = init_primary('nodb', interval => 100, no_extension => 1,
+	conf => "pg_failprobe.database = 'no_such_db'\n");
+my $retry = qr/could not connect to database "no_such_db" \(2 attempts\); retrying in 4 s/;
+ok($lost->wait_for_log($retry), 'the retry delay grows and is logged');
+like(slurp_file($lost->logfile), qr/HINT:  Create the database, or set pg_failprobe.database/,
+	'the log says what to do');
+cmp_ok(log_count($lost, qr/FATAL:  database "no_such_db" does not exist/), '<=', 2,
+	'two failed attempts by the time the second delay starts, not one a second');
+
+# creating the database lets the worker in at its next attempt
+$lost->safe_psql('postgres', 'CREATE DATABASE no_such_db');
+$lost->safe_psql('no_such_db', 'CREATE EXTENSION pg_failprobe');
+ok( $lost->poll_query_until('no_such_db', 'SELECT count(*) > 0 FROM failprobe.heartbeat'),
+	'worker beats once the database exists');
+$lost->stop;
+done_testing();
