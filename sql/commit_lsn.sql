@@ -42,3 +42,10 @@ SET pg_failprobe.report_commits = off;
 INSERT INTO failprobe.ledger VALUES (1, 1, 4, '\x04', now());
 SELECT lsn > :'seen_lsn' AS still_tracked FROM failprobe.last_commit();
 RESET pg_failprobe.report_commits;
+
+-- what is reported: off (default), lsn, lsn_time
+SHOW pg_failprobe.report_commits;
+SET pg_failprobe.report_commits = lsn;
+SET pg_failprobe.report_commits = lsn_time;
+SET pg_failprobe.report_commits = everything;
+RESET pg_failprobe.report_commits;

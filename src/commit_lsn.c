@@ -13,12 +13,20 @@
  *	pg_failprobe.commit_time	its commit timestamp, UTC, microseconds
  *
  * How: the values live in plain statics set from the commit callback, which
- * must never fail, since the commit has already happened when it runs.  The
- * parameters have show hooks that print the statics.  At pre-commit (where an
- * error would still abort cleanly) a transaction that has an XID marks both
- * parameters as changed, so the ParameterStatus messages go out with the next
- * ReadyForQuery, after the commit, carrying the values the show hooks print
- * then.  Read-only transactions pay nothing.
+ * must never fail, since the commit has already happened when it runs.  At
+ * pre-commit a transaction notes whether it has an XID (read-only ones pay
+ * nothing).  Once the commit has released its locks (a resource-release
+ * callback, still inside CommitTransaction), the two ParameterStatus
+ * messages are put into the output buffer from a stack buffer: no palloc,
+ * nothing that can throw, and the client reads them with the reply to the
+ * commit.  libpq accepts ParameterStatus at any point of a response.
+ *
+ * Going through set_config_option() instead would be simpler but costs the
+ * GUC machinery a walk over every setting at the end of each transaction and
+ * again before ReadyForQuery (PostgreSQL 15): a measurable share of a
+ * single-row insert.  The parameters are still real GUCs, so SHOW works and
+ * they are announced (empty) when a session starts, which is how a client
+ * knows the extension is loaded.
  *
  * failprobe.last_commit() returns the same pair from SQL.
  *
@@ -30,9 +38,16 @@
 #include "access/xlog.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "miscadmin.h"
+#include "replication/walsender.h"
+#include "tcop/tcopprot.h"
+#include "utils/resowner.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
+#include "utils/memutils.h"
 #include "utils/pg_lsn.h"
 #include "utils/timestamp.h"
 
@@ -46,24 +61,51 @@ static TimestampTz fp_commit_time = 0;
 /* Set at pre-commit when the transaction has an XID, consumed at commit. */
 static bool fp_commit_pending = false;
 
+/* Set at commit when the client is to be told, consumed after the locks. */
+static bool fp_report_pending = false;
+
+/* Message buffer allocated once, so that sending never allocates. */
+static StringInfoData fp_msg;
+
+/* What each commit reports to the client (pg_failprobe.report_commits). */
+typedef enum FpReport
+{
+	FP_REPORT_OFF,				/* nothing: the default, so that preloading
+								 * the library changes no application's
+								 * traffic */
+	FP_REPORT_LSN,				/* pg_failprobe.commit_lsn */
+	FP_REPORT_LSN_TIME			/* pg_failprobe.commit_lsn and commit_time */
+} FpReport;
+
+static const struct config_enum_entry fp_report_options[] = {
+	{"off", FP_REPORT_OFF, false},
+	{"lsn", FP_REPORT_LSN, false},
+	{"lsn_time", FP_REPORT_LSN_TIME, false},
+	{"on", FP_REPORT_LSN_TIME, true},
+	{NULL, 0, false}
+};
+
 /* GUC variables: the stored strings are placeholders, see the show hooks. */
-static bool fp_report_commits = true;
+static int	fp_report_commits = FP_REPORT_OFF;
 static char *fp_commit_lsn_guc = NULL;
 static char *fp_commit_time_guc = NULL;
 
 static void fp_xact_callback(XactEvent event, void *arg);
-static void fp_request_report(void);
+static void fp_release_callback(ResourceReleasePhase phase, bool isCommit,
+								bool isTopLevel, void *arg);
+static void fp_send_parameter(const char *name, const char *value);
 static const char *fp_show_commit_lsn(void);
 static const char *fp_show_commit_time(void);
 
 void
 failprobe_commit_lsn_init(void)
 {
-	DefineCustomBoolVariable("pg_failprobe.report_commits",
-							 "Report the LSN and time of each commit to the client.",
-							 "Sent as the pg_failprobe.commit_lsn and pg_failprobe.commit_time parameters.",
+	DefineCustomEnumVariable("pg_failprobe.report_commits",
+							 "Report each commit's LSN (lsn), or LSN and time (lsn_time), to the client.",
+							 "Sent as the pg_failprobe.commit_lsn and pg_failprobe.commit_time parameters in the reply to the commit.",
 							 &fp_report_commits,
-							 true,
+							 FP_REPORT_OFF,
+							 fp_report_options,
 							 PGC_USERSET,
 							 0,
 							 NULL, NULL, NULL);
@@ -86,7 +128,12 @@ failprobe_commit_lsn_init(void)
 							   GUC_REPORT | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
 							   NULL, NULL, fp_show_commit_time);
 
+	fp_msg.data = MemoryContextAlloc(TopMemoryContext, 256);
+	fp_msg.maxlen = 256;
+	resetStringInfo(&fp_msg);
+
 	RegisterXactCallback(fp_xact_callback, NULL);
+	RegisterResourceReleaseCallback(fp_release_callback, NULL);
 }
 
 static void
@@ -97,8 +144,6 @@ fp_xact_callback(XactEvent event, void *arg)
 		case XACT_EVENT_PRE_COMMIT:
 			fp_commit_pending =
 				TransactionIdIsValid(GetTopTransactionIdIfAny());
-			if (fp_commit_pending && fp_report_commits)
-				fp_request_report();
 			break;
 
 		case XACT_EVENT_COMMIT:
@@ -108,6 +153,8 @@ fp_xact_callback(XactEvent event, void *arg)
 				fp_commit_lsn = XactLastCommitEnd;
 				fp_commit_time = GetCurrentTransactionStopTimestamp();
 				fp_have_commit = true;
+				fp_report_pending = fp_report_commits != FP_REPORT_OFF &&
+					whereToSendOutput == DestRemote && !am_walsender;
 			}
 			fp_commit_pending = false;
 			break;
@@ -123,45 +170,121 @@ fp_xact_callback(XactEvent event, void *arg)
 }
 
 /*
- * Mark both parameters for reporting.  Setting them is what makes the GUC
- * machinery send a ParameterStatus before the next ReadyForQuery; the value
- * stored is irrelevant because the show hooks print the statics.
+ * After the top-level commit released its locks, tell the client.  Runs
+ * inside CommitTransaction: nothing here may fail, and nothing does.
  */
 static void
-fp_request_report(void)
+fp_release_callback(ResourceReleasePhase phase, bool isCommit,
+					bool isTopLevel, void *arg)
 {
-	SetConfigOption("pg_failprobe.commit_lsn", "", PGC_INTERNAL, PGC_S_OVERRIDE);
-	SetConfigOption("pg_failprobe.commit_time", "", PGC_INTERNAL, PGC_S_OVERRIDE);
+	if (phase != RESOURCE_RELEASE_AFTER_LOCKS || !isTopLevel || !fp_report_pending)
+		return;
+	fp_report_pending = false;
+	if (!isCommit)
+		return;
+	fp_send_parameter("pg_failprobe.commit_lsn", fp_show_commit_lsn());
+	if (fp_report_commits == FP_REPORT_LSN_TIME)
+		fp_send_parameter("pg_failprobe.commit_time", fp_show_commit_time());
+}
+
+/*
+ * Queue a ParameterStatus message ('S', name, value) in the preallocated
+ * buffer: raw bytes (both are ASCII, so no encoding conversion), well under
+ * the buffer's size, so nothing allocates.  A failed send only logs
+ * (COMMERROR) and marks the connection lost, as for any other message.
+ */
+static void
+fp_send_parameter(const char *name, const char *value)
+{
+	int			nlen = strlen(name) + 1;
+	int			vlen = strlen(value) + 1;
+
+	if (nlen + vlen + 8 > fp_msg.maxlen)
+		return;					/* cannot happen with our names and values */
+	pq_beginmessage_reuse(&fp_msg, 'S');
+	pq_sendbytes(&fp_msg, name, nlen);
+	pq_sendbytes(&fp_msg, value, vlen);
+	pq_endmessage_reuse(&fp_msg);
+}
+
+/*
+ * The show hooks run for every reported commit, so they format by hand:
+ * the server's snprintf costs more than everything else done per commit.
+ */
+static char *
+fp_put_hex(char *p, uint32 v)
+{
+	char		tmp[8];
+	int			n = 0;
+
+	do
+	{
+		tmp[n++] = "0123456789ABCDEF"[v & 0xF];
+		v >>= 4;
+	} while (v != 0);
+	while (n > 0)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* Write v as exactly 'width' decimal digits, zero-padded. */
+static char *
+fp_put_dec(char *p, int v, int width)
+{
+	for (int i = width - 1; i >= 0; i--)
+	{
+		p[i] = '0' + v % 10;
+		v /= 10;
+	}
+	return p + width;
 }
 
 static const char *
 fp_show_commit_lsn(void)
 {
 	static char buf[32];
+	char	   *p = buf;
 
 	if (!fp_have_commit)
 		return "";
-	snprintf(buf, sizeof(buf), "%X/%X", LSN_FORMAT_ARGS(fp_commit_lsn));
+	p = fp_put_hex(p, (uint32) (fp_commit_lsn >> 32));
+	*p++ = '/';
+	p = fp_put_hex(p, (uint32) fp_commit_lsn);
+	*p = '\0';
 	return buf;
 }
 
 /*
  * Always UTC with microseconds, whatever the session's TimeZone and
- * DateStyle, so that clients parse one fixed format.
+ * DateStyle, so that clients parse one fixed format:
+ * YYYY-MM-DD HH:MM:SS.UUUUUU+00
  */
 static const char *
 fp_show_commit_time(void)
 {
 	static char buf[64];
+	char	   *p = buf;
 	struct pg_tm tm;
 	fsec_t		fsec;
 
 	if (!fp_have_commit ||
-		timestamp2tm(fp_commit_time, NULL, &tm, &fsec, NULL, NULL) != 0)
+		timestamp2tm(fp_commit_time, NULL, &tm, &fsec, NULL, NULL) != 0 ||
+		tm.tm_year < 0 || tm.tm_year > 9999)
 		return "";
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d.%06d+00",
-			 tm.tm_year, tm.tm_mon, tm.tm_mday,
-			 tm.tm_hour, tm.tm_min, tm.tm_sec, (int) fsec);
+	p = fp_put_dec(p, tm.tm_year, 4);
+	*p++ = '-';
+	p = fp_put_dec(p, tm.tm_mon, 2);
+	*p++ = '-';
+	p = fp_put_dec(p, tm.tm_mday, 2);
+	*p++ = ' ';
+	p = fp_put_dec(p, tm.tm_hour, 2);
+	*p++ = ':';
+	p = fp_put_dec(p, tm.tm_min, 2);
+	*p++ = ':';
+	p = fp_put_dec(p, tm.tm_sec, 2);
+	*p++ = '.';
+	p = fp_put_dec(p, (int) fsec, 6);
+	memcpy(p, "+00", 4);
 	return buf;
 }
 

@@ -29,11 +29,12 @@ IPC::Run::run([ $probe, $connstr, 5 ], '>', \$stdout, '2>', \$stderr)
   or die "pq_commit_probe failed: $stderr";
 note $stdout;
 
-my (@exec, @sql, @pipe, @select);
+my (@default, @exec, @sql, @pipe, @select);
 for (split /\n/, $stdout)
 {
 	my @f = split / /;
 	my $kind = shift @f;
+	push @default, $f[0] if $kind eq 'default';
 	push @exec, [@f] if $kind eq 'exec';
 	push @sql, [ $f[0], "$f[1] $f[2]", $f[3] ] if $kind eq 'sql';
 	push @pipe, $f[1] if $kind eq 'pipe';
@@ -46,6 +47,9 @@ sub lsn_cmp
 	my ($a, $b) = @_;
 	return $primary->safe_psql('postgres', "SELECT '$a'::pg_lsn - '$b'::pg_lsn");
 }
+
+# --- off by default: applications see no extra messages ----------------
+is($default[0], '-', 'nothing reported while pg_failprobe.report_commits is off');
 
 # --- one autocommit INSERT ------------------------------------------------
 like($exec_lsn, qr{^[0-9A-F]+/[0-9A-F]+$}, "commit LSN reported after PQexec ($exec_lsn)");
@@ -71,6 +75,7 @@ cmp_ok(lsn_cmp($received, $pipe[-1]), '>=', 0,
 
 # --- psql sees the parameter too (it arrives unasked) ----------------------
 my $shown = $primary->safe_psql('postgres',
+	"SET pg_failprobe.report_commits = lsn; " .
 	"INSERT INTO failprobe.ledger VALUES (7, 0, 1, '\\x00', now()); SHOW pg_failprobe.commit_lsn");
 like($shown, qr{^[0-9A-F]+/[0-9A-F]+$}, 'SHOW pg_failprobe.commit_lsn after a commit');
 

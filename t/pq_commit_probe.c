@@ -9,7 +9,9 @@
  *
  * Usage: pq_commit_probe CONNINFO PIPELINE_DEPTH
  * Prints lines of space-separated fields for the test to compare:
- *   exec <lsn> <time>                 after one autocommit INSERT
+ *   default <lsn>                     after an INSERT with reporting off
+ *   exec <lsn> <time>                 after one autocommit INSERT, with
+ *                                     pg_failprobe.report_commits = lsn_time
  *   sql <lsn> <time> <current_lsn>    failprobe.last_commit(), pg_current_wal_lsn()
  *   pipe <i> <lsn>                    after the i-th sync of the pipeline
  *   sql <lsn> <time> <current_lsn>    again, after the pipeline
@@ -121,6 +123,12 @@ main(int argc, char **argv)
 	if (PQstatus(conn) != CONNECTION_OK)
 		die(conn, "connect");
 
+	/* off by default: the commit is not reported */
+	exec_ok(conn, "INSERT INTO failprobe.ledger (run_id, worker, seq, digest, sent_at) "
+			"VALUES (42, 0, 0, '\\x00', now())", PGRES_COMMAND_OK);
+	printf("default %s\n", param(conn, "pg_failprobe.commit_lsn"));
+
+	exec_ok(conn, "SET pg_failprobe.report_commits = lsn_time", PGRES_COMMAND_OK);
 	exec_ok(conn, "INSERT INTO failprobe.ledger (run_id, worker, seq, digest, sent_at) "
 			"VALUES (42, 0, 1, '\\x00', now())", PGRES_COMMAND_OK);
 	printf("exec %s %s\n", param(conn, "pg_failprobe.commit_lsn"),

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# What does pg_failprobe cost a write workload?
+#
+# One throwaway server, measured in the same run two ways, alternating
+# (A B B A ...) so that drift of the machine hits both alike:
+#   with     shared_preload_libraries = pg_failprobe, a heartbeat every
+#            10 ms, commit LSN/time reported to every client commit
+#   without  the same server restarted without the library
+# The load is pgbench -M prepared, single-row inserts into failprobe.ledger.
+# It is measured with synchronous_commit = on (fsync bound, as in
+# production) and off (CPU bound, where any per-commit cost shows most).
+#
+# Each measurement starts from an empty, checkpointed table after a short
+# warm-up, since a growing index and checkpoints move TPS more than what is
+# measured here.  Besides TPS it reports the server's CPU time per
+# transaction (all server processes, from /proc) and, where perf can count
+# (root, hardware counters), the instructions per transaction of the whole
+# machine during the run: a count, not a time, so it does not move with the
+# VM's speed, which here swings TPS by +-20 % between identical runs.
+#
+# Usage: bench/extension_overhead.sh [--seconds N] [--rounds N] [--clients N]
+# Prints median TPS and CPU per transaction per configuration, and ratios.
+set -euo pipefail
+. "$(dirname "$0")/../scripts/common.sh"
+
+seconds=8
+rounds=5
+clients=4
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--seconds) seconds=$2; shift 2 ;;
+		--rounds) rounds=$2; shift 2 ;;
+		--clients) clients=$2; shift 2 ;;
+		-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		*) echo "extension_overhead: unknown option '$1'; see --help" >&2; exit 2 ;;
+	esac
+done
+
+"$top/scripts/install-deps"
+build_and_install
+ensure_test_user
+
+dir=$(mktemp -d /tmp/pg_failprobe-bench.XXXXXX)
+chmod 755 "$dir"
+[ "$(id -u)" -eq 0 ] && chown "$FAILPROBE_USER" "$dir"
+trap 'as_server_user pg_ctl -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+
+port=$((20000 + RANDOM % 30000))
+as_server_user initdb -D "$dir/data" -A trust -N >/dev/null
+cat >>"$dir/data/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = ''
+max_wal_size = 4GB
+include_if_exists = 'bench.conf'
+EOF
+
+cat >"$dir/insert.sql" <<'EOF'
+\set seq random(1, 9000000000000000000)
+INSERT INTO failprobe.ledger (run_id, worker, seq, digest, sent_at) VALUES (1, :client_id, :seq, '\x00', now());
+EOF
+chmod 644 "$dir/insert.sql"
+
+# configure NAME SYNC: write bench.conf for "with"/"without", restart
+configure() {
+	local preload=""
+	[ "$1" = with ] && preload="pg_failprobe"
+	as_server_user tee "$dir/data/bench.conf" >/dev/null <<EOF
+shared_preload_libraries = '$preload'
+pg_failprobe.heartbeat_interval = 10
+synchronous_commit = $2
+EOF
+	as_server_user pg_ctl -D "$dir/data" -l "$dir/server.log" -w restart >/dev/null 2>&1 ||
+		as_server_user pg_ctl -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
+}
+
+pgbench_tps() {
+	as_server_user pgbench -n -h 127.0.0.1 -p "$port" -M prepared -c "$clients" -j 2 \
+		-T "$1" -f "$dir/insert.sql" postgres 2>&1 |
+		sed -n 's/^tps = \([0-9.]*\).*/\1/p'
+}
+
+# Whether perf can count instructions machine-wide here.
+use_perf=no
+if [ "$(id -u)" -eq 0 ] && perf stat -a -e instructions -x, -o /dev/null true 2>/dev/null; then
+	use_perf=yes
+fi
+
+# pgbench_counted SECONDS: like pgbench_tps, and leaves the machine's
+# instruction count during the run in $dir/instructions (0 without perf).
+pgbench_counted() {
+	if [ "$use_perf" = yes ]; then
+		perf stat -a -e instructions -x, -o "$dir/perf.csv" -- \
+			bash -c "$(declare -f as_server_user pgbench_tps); $(declare -p dir port clients FAILPROBE_USER PATH); pgbench_tps $1"
+		awk -F, '/instructions/ {print $1}' "$dir/perf.csv" >"$dir/instructions"
+	else
+		pgbench_tps "$1"
+		echo 0 >"$dir/instructions"
+	fi
+}
+
+# CPU ticks used by the server so far: the postmaster, its live children,
+# and (cutime/cstime) the children it has reaped, i.e. finished backends.
+server_ticks() {
+	local pm
+	pm=$(head -n 1 "$dir/data/postmaster.pid")
+	{
+		awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat"
+		for c in $(pgrep -P "$pm"); do awk '{print $14 + $15}' "/proc/$c/stat" 2>/dev/null || true; done
+	} | awk '{s += $1} END {print s}'
+}
+
+# measure: warm up, empty the table, checkpoint, then run;
+# prints "TPS US_PER_TX KINSTRUCTIONS_PER_TX"
+measure() {
+	local t0 t1 tps
+	pgbench_tps 2 >/dev/null
+	as_server_user psql -X -q -h 127.0.0.1 -p "$port" -d postgres \
+		-c 'TRUNCATE failprobe.ledger' -c 'CHECKPOINT'
+	t0=$(server_ticks)
+	tps=$(pgbench_counted "$seconds")
+	sleep 0.2	# let the backends exit so that their CPU is counted
+	t1=$(server_ticks)
+	awk -v tps="$tps" -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v s="$seconds" \
+		-v ins="$(cat "$dir/instructions")" \
+		'BEGIN { printf "%.0f %.1f %.1f\n", tps, d / hz * 1e6 / (tps * s), ins / 1000 / (tps * s) }'
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+configure with on
+as_server_user psql -X -q -h 127.0.0.1 -p "$port" -d postgres -c 'CREATE EXTENSION pg_failprobe'
+
+echo "pg_failprobe overhead: pgbench -M prepared -c $clients -j 2 -T $seconds, single-row inserts, $rounds rounds per configuration"
+echo "machine: $(nproc) cores; $("$PG_BINDIR/postgres" --version)"
+for sc in on off; do
+	: >"$dir/with"
+	: >"$dir/without"
+	for r in $(seq "$rounds"); do
+		order="with without"
+		[ $((r % 2)) -eq 0 ] && order="without with"
+		for cfg in $order; do
+			configure "$cfg" "$sc"
+			m=$(measure)
+			echo "$m" >>"$dir/$cfg"
+			printf '  synchronous_commit=%-3s round %d %-7s %6s tps  %5s us server CPU/tx  %6s k instructions/tx\n' \
+				"$sc" "$r" "$cfg" $m
+		done
+	done
+	tw=$(cut -d' ' -f1 "$dir/with" | median)
+	to=$(cut -d' ' -f1 "$dir/without" | median)
+	cw=$(cut -d' ' -f2 "$dir/with" | median)
+	co=$(cut -d' ' -f2 "$dir/without" | median)
+	iw=$(cut -d' ' -f3 "$dir/with" | median)
+	io=$(cut -d' ' -f3 "$dir/without" | median)
+	awk -v sc="$sc" -v tw="$tw" -v to="$to" -v cw="$cw" -v co="$co" -v iw="$iw" -v io="$io" 'BEGIN {
+		printf "synchronous_commit=%s: TPS median with %.0f / without %.0f = %.3f (overhead %.1f %%)\n", sc, tw, to, tw / to, (1 - tw / to) * 100
+		printf "synchronous_commit=%s: server CPU per tx with %.1f / without %.1f us = %.3f\n", sc, cw, co, cw / co
+		if (io > 0)
+			printf "synchronous_commit=%s: instructions per tx with %.1f k / without %.1f k = %.3f (overhead %.1f %%)\n", sc, iw, io, iw / io, (iw / io - 1) * 100
+	}'
+done
