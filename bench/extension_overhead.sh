@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # What does pg_failprobe cost a write workload?
 #
-# One throwaway server, measured in the same run two ways, alternating
-# (A B B A ...) so that drift of the machine hits both alike:
-#   with     shared_preload_libraries = pg_failprobe, a heartbeat every
-#            10 ms, commit LSN/time reported to every client commit
-#   without  the same server restarted without the library
+# One throwaway server, measured in the same run in three configurations,
+# rotated each round so that drift of the machine hits all alike:
+#   without   the server without the library
+#   lsn       shared_preload_libraries = pg_failprobe, a heartbeat every
+#             10 ms, and pgbench's sessions ask for each commit's LSN
+#             (pg_failprobe.report_commits = lsn, what failprobe run uses)
+#   lsn_time  the same, with the commit time reported too
 # The load is pgbench -M prepared, single-row inserts into failprobe.ledger.
 # It is measured with synchronous_commit = on (fsync bound, as in
 # production) and off (CPU bound, where any per-commit cost shows most).
@@ -19,7 +21,7 @@
 # VM's speed, which here swings TPS by +-20 % between identical runs.
 #
 # Usage: bench/extension_overhead.sh [--seconds N] [--rounds N] [--clients N]
-# Prints median TPS and CPU per transaction per configuration, and ratios.
+# Prints medians per configuration and the ratios against 'without'.
 set -euo pipefail
 . "$(dirname "$0")/../scripts/common.sh"
 
@@ -61,10 +63,12 @@ INSERT INTO failprobe.ledger (run_id, worker, seq, digest, sent_at) VALUES (1, :
 EOF
 chmod 644 "$dir/insert.sql"
 
-# configure NAME SYNC: write bench.conf for "with"/"without", restart
+configs="without lsn lsn_time"
+
+# configure CONFIG SYNC: write bench.conf for the configuration, restart
 configure() {
 	local preload=""
-	[ "$1" = with ] && preload="pg_failprobe"
+	[ "$1" != without ] && preload="pg_failprobe"
 	as_server_user tee "$dir/data/bench.conf" >/dev/null <<EOF
 shared_preload_libraries = '$preload'
 pg_failprobe.heartbeat_interval = 10
@@ -75,7 +79,9 @@ EOF
 }
 
 pgbench_tps() {
-	as_server_user pgbench -n -h 127.0.0.1 -p "$port" -M prepared -c "$clients" -j 2 \
+	local opts=""
+	[ "$config" != without ] && opts="-c pg_failprobe.report_commits=$config"
+	PGOPTIONS="$opts" as_server_user pgbench -n -h 127.0.0.1 -p "$port" -M prepared -c "$clients" -j 2 \
 		-T "$1" -f "$dir/insert.sql" postgres 2>&1 |
 		sed -n 's/^tps = \([0-9.]*\).*/\1/p'
 }
@@ -91,7 +97,7 @@ fi
 pgbench_counted() {
 	if [ "$use_perf" = yes ]; then
 		perf stat -a -e instructions -x, -o "$dir/perf.csv" -- \
-			bash -c "$(declare -f as_server_user pgbench_tps); $(declare -p dir port clients FAILPROBE_USER PATH); pgbench_tps $1"
+			bash -c "$(declare -f as_server_user pgbench_tps); $(declare -p dir port clients config FAILPROBE_USER PATH); pgbench_tps $1"
 		awk -F, '/instructions/ {print $1}' "$dir/perf.csv" >"$dir/instructions"
 	else
 		pgbench_tps "$1"
@@ -128,35 +134,41 @@ measure() {
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-configure with on
+config=lsn
+configure lsn on
 as_server_user psql -X -q -h 127.0.0.1 -p "$port" -d postgres -c 'CREATE EXTENSION pg_failprobe'
 
 echo "pg_failprobe overhead: pgbench -M prepared -c $clients -j 2 -T $seconds, single-row inserts, $rounds rounds per configuration"
-echo "machine: $(nproc) cores; $("$PG_BINDIR/postgres" --version)"
+echo "machine: $(nproc) cores; $("$PG_BINDIR/postgres" --version); instruction counts: $use_perf"
 for sc in on off; do
-	: >"$dir/with"
-	: >"$dir/without"
+	for c in $configs; do : >"$dir/$c"; done
 	for r in $(seq "$rounds"); do
-		order="with without"
-		[ $((r % 2)) -eq 0 ] && order="without with"
-		for cfg in $order; do
-			configure "$cfg" "$sc"
+		# rotate the order each round
+		order=$(echo $configs $configs | cut -d' ' -f$(( (r - 1) % 3 + 1 ))-$(( (r - 1) % 3 + 3 )))
+		for config in $order; do
+			configure "$config" "$sc"
 			m=$(measure)
-			echo "$m" >>"$dir/$cfg"
-			printf '  synchronous_commit=%-3s round %d %-7s %6s tps  %5s us server CPU/tx  %6s k instructions/tx\n' \
-				"$sc" "$r" "$cfg" $m
+			echo "$m" >>"$dir/$config"
+			printf '  synchronous_commit=%-3s round %d %-8s %7s tps %6s us server CPU/tx %7s k instructions/tx\n' \
+				"$sc" "$r" "$config" $m
 		done
 	done
-	tw=$(cut -d' ' -f1 "$dir/with" | median)
-	to=$(cut -d' ' -f1 "$dir/without" | median)
-	cw=$(cut -d' ' -f2 "$dir/with" | median)
-	co=$(cut -d' ' -f2 "$dir/without" | median)
-	iw=$(cut -d' ' -f3 "$dir/with" | median)
-	io=$(cut -d' ' -f3 "$dir/without" | median)
-	awk -v sc="$sc" -v tw="$tw" -v to="$to" -v cw="$cw" -v co="$co" -v iw="$iw" -v io="$io" 'BEGIN {
-		printf "synchronous_commit=%s: TPS median with %.0f / without %.0f = %.3f (overhead %.1f %%)\n", sc, tw, to, tw / to, (1 - tw / to) * 100
-		printf "synchronous_commit=%s: server CPU per tx with %.1f / without %.1f us = %.3f\n", sc, cw, co, cw / co
-		if (io > 0)
-			printf "synchronous_commit=%s: instructions per tx with %.1f k / without %.1f k = %.3f (overhead %.1f %%)\n", sc, iw, io, iw / io, (iw / io - 1) * 100
-	}'
+	for col in 1 2 3; do
+		for c in $configs; do
+			printf '%s ' "$(cut -d' ' -f$col "$dir/$c" | median)"
+		done
+		echo
+	done >"$dir/medians"
+	awk -v sc="$sc" -v perf="$use_perf" '
+		NR == 1 { t0 = $1; t1 = $2; t2 = $3 }
+		NR == 2 { c0 = $1; c1 = $2; c2 = $3 }
+		NR == 3 { i0 = $1; i1 = $2; i2 = $3 }
+		END {
+			printf "synchronous_commit=%s, medians (without / lsn / lsn_time):\n", sc
+			printf "  TPS            %.0f / %.0f / %.0f   ratio lsn %.3f, lsn_time %.3f\n", t0, t1, t2, t1 / t0, t2 / t0
+			printf "  server CPU/tx  %.1f / %.1f / %.1f us\n", c0, c1, c2
+			if (perf == "yes")
+				printf "  instructions   %.1f / %.1f / %.1f k per tx   overhead lsn %.1f %%, lsn_time %.1f %%\n",
+					i0, i1, i2, (i1 / i0 - 1) * 100, (i2 / i0 - 1) * 100
+		}' "$dir/medians"
 done
