@@ -44,3 +44,20 @@ ifneq ($(NOPRELOAD),)
 endif
 
 EXTRA_CLEAN = $(PROBE) tmp_regress tmp_nopreload
+
+# The load client lives in client/ with its own Makefile; it installs into
+# FAILPROBE_BINDIR, not PostgreSQL's bindir.
+FAILPROBE_BINDIR ?= /usr/local/bin
+.PHONY: client client-check install-client clean-client
+all: client
+client:
+	$(MAKE) -C client PG_CONFIG=$(PG_CONFIG)
+client-check: client
+	$(MAKE) -C client check PG_CONFIG=$(PG_CONFIG)
+install: install-client
+install-client: client
+	$(MAKE) -C client install PG_CONFIG=$(PG_CONFIG) bindir=$(FAILPROBE_BINDIR)
+installcheck: client-check
+clean: clean-client
+clean-client:
+	$(MAKE) -C client clean

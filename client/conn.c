@@ -1,0 +1,645 @@
+/*
+ * conn.c - one connection: connect, set up, send writes, read their fate.
+ *
+ * Everything here is non-blocking: the thread's loop (worker.c) calls in
+ * when poll() says the socket is ready or a deadline passed.  A write is one
+ * INSERT in its own implicit transaction; with --pipeline K up to K of them
+ * are in flight, each followed by a sync so that each commits on its own.
+ *
+ * What becomes of a write:
+ *   ACKED     the commit was confirmed (and, with the extension, its commit
+ *             LSN read from the pg_failprobe.commit_lsn parameter that came
+ *             in the same reply);
+ *   FAILED    the server answered with an ERROR: it did not commit;
+ *   IN_DOUBT  the connection ended (FATAL, admin shutdown, lost socket)
+ *             before the answer: it may or may not have committed;
+ *   MISSED    it came due while the connection was down: never sent.
+ * A lost connection is reopened with the same conninfo after a jittered
+ * backoff from 10 ms up to 1 s, so multi-host lists with
+ * target_session_attrs=read-write, or a DNS name that moves, find the new
+ * primary.
+ */
+#define _GNU_SOURCE
+
+#include "conn.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "conninfo.h"
+
+#define FP_CONNECT_TIMEOUT_US (10 * 1000000LL)
+#define FP_BACKOFF_MIN_US 10000
+#define FP_BACKOFF_MAX_US 1000000
+
+static const char *identity_sql =
+"SELECT pg_is_in_recovery(), "
+"CASE WHEN pg_is_in_recovery() THEN 0 "
+"ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END, "
+"CASE WHEN has_function_privilege('pg_control_system()', 'execute') "
+"THEN (SELECT system_identifier::text FROM pg_control_system()) END";
+
+static void setup_begin(fp_conn *c, int64_t now);
+static void setup_results(fp_conn *c, int64_t now);
+static void ready_results(fp_conn *c, int64_t now);
+static void attempt_failed(fp_conn *c, int64_t now, const char *why);
+
+/* ---- bookkeeping of outcomes ------------------------------------------- */
+
+static void
+flush_batch(fp_thread *t)
+{
+	if (t->nbatch == 0)
+		return;
+	if (fp_ledger_append(t->run->ledger, t->batch, t->nbatch) != 0)
+		atomic_store(&t->run->ledger_failed, true);
+	t->nbatch = 0;
+}
+
+/*
+ * Record the fate of one write: a ledger record, the counters, and for an
+ * acknowledged write its latency from the moment it was scheduled.
+ */
+static void
+emit(fp_conn *c, uint64_t seq, int64_t sched, int64_t sent, int64_t now,
+	 fp_outcome out, uint64_t lsn, const char *sqlstate)
+{
+	fp_thread  *t = c->thread;
+	fp_run	   *run = t->run;
+	fp_record  *r = &t->batch[t->nbatch++];
+
+	memset(r, 0, sizeof(*r));
+	r->seq = seq;
+	r->scheduled_us = fp_run_wall(run, sched);
+	r->sent_us = sent ? fp_run_wall(run, sent) : 0;
+	r->done_us = fp_run_wall(run, now);
+	r->commit_lsn = lsn;
+	r->worker = c->worker;
+	r->tli = c->tli;
+	r->server = c->server;
+	r->outcome = (uint8_t) out;
+	if (sqlstate)
+		memcpy(r->sqlstate, sqlstate, strnlen(sqlstate, 5));
+
+	switch (out)
+	{
+		case FP_OUT_ACKED:
+			t->counts.acked++;
+			t->interval_counts.acked++;
+			fp_hist_record(&t->total, (uint64_t) (now - sched));
+			fp_hist_record(&t->interval, (uint64_t) (now - sched));
+			break;
+		case FP_OUT_FAILED:
+			t->counts.failed++;
+			t->interval_counts.failed++;
+			break;
+		case FP_OUT_IN_DOUBT:
+			t->counts.in_doubt++;
+			t->interval_counts.in_doubt++;
+			break;
+		case FP_OUT_MISSED:
+			t->counts.missed++;
+			t->interval_counts.missed++;
+			break;
+	}
+	if (t->nbatch == (int) (sizeof(t->batch) / sizeof(t->batch[0])))
+		flush_batch(t);
+}
+
+void
+fp_thread_flush(fp_thread *t)
+{
+	flush_batch(t);
+}
+
+static fp_inflight *
+head(fp_conn *c)
+{
+	return &c->ring[c->head];
+}
+
+static void
+pop(fp_conn *c)
+{
+	c->head = (c->head + 1) % c->cap;
+	c->count--;
+}
+
+static uint64_t
+parse_lsn(const char *s)
+{
+	unsigned int hi;
+	unsigned int lo;
+
+	if (s == NULL || sscanf(s, "%X/%X", &hi, &lo) != 2)
+		return 0;
+	return ((uint64_t) hi << 32) | lo;
+}
+
+/* The head write's answer is complete: acked or failed. */
+static void
+complete_head(fp_conn *c, int64_t now)
+{
+	fp_inflight *w = head(c);
+	uint64_t	lsn = 0;
+
+	if (!w->failed && c->thread->run->report_lsn)
+		lsn = parse_lsn(PQparameterStatus(c->pg, "pg_failprobe.commit_lsn"));
+	emit(c, w->seq, w->sched_mono, w->sent_mono, now,
+		 w->failed ? FP_OUT_FAILED : FP_OUT_ACKED, lsn,
+		 w->failed ? w->sqlstate : NULL);
+	pop(c);
+}
+
+/* ---- the schedule ------------------------------------------------------ */
+
+/*
+ * When write 'seq' of this connection is due: the connections' schedules
+ * are interleaved, each at rate/clients, computed from seq so that rounding
+ * does not accumulate over a long run.
+ */
+static int64_t
+due_of(const fp_conn *c, uint64_t seq)
+{
+	const fp_run *run = c->thread->run;
+	double		rate = run->cfg->rate;
+	double		per_conn_us = 1e6 * run->cfg->clients / rate;
+	double		offset_us = 1e6 * c->worker / rate;
+
+	return run->start_mono + (int64_t) (offset_us + per_conn_us * (double) (seq - 1));
+}
+
+void
+fp_conn_miss_due(fp_conn *c, int64_t now, int64_t end)
+{
+	if (c->interval_us == 0)
+		return;					/* as fast as possible: nothing is ever due */
+	while (c->next_due <= now && c->next_due < end)
+	{
+		emit(c, c->next_seq, c->next_due, 0, now, FP_OUT_MISSED, 0, NULL);
+		c->next_seq++;
+		c->next_due = due_of(c, c->next_seq);
+	}
+}
+
+/* ---- sending ----------------------------------------------------------- */
+
+static void
+digest_of(fp_thread *t, uint64_t run_id, uint32_t worker, uint64_t seq,
+		  unsigned char out[32])
+{
+	unsigned char id[20];
+	unsigned int len = 32;
+
+	/* identity, big-endian: run_id (8), worker (4), seq (8) */
+	for (int i = 0; i < 8; i++)
+		id[i] = (unsigned char) (run_id >> (56 - 8 * i));
+	for (int i = 0; i < 4; i++)
+		id[8 + i] = (unsigned char) (worker >> (24 - 8 * i));
+	for (int i = 0; i < 8; i++)
+		id[12 + i] = (unsigned char) (seq >> (56 - 8 * i));
+	EVP_DigestInit_ex(t->md, t->sha256, NULL);
+	EVP_DigestUpdate(t->md, id, sizeof(id));
+	EVP_DigestFinal_ex(t->md, out, &len);
+}
+
+static int
+send_simple(fp_conn *c, const char *runid, const char *worker, const char *seq,
+			const unsigned char digest[32], const char *sent)
+{
+	char		sql[512];
+	char		hex[65];
+
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	snprintf(sql, sizeof(sql),
+			 "INSERT INTO %s (run_id, worker, seq, digest, sent_at) "
+			 "VALUES (%s, %s, %s, '\\x%s', to_timestamp(%s))",
+			 c->thread->run->table, runid, worker, seq, hex, sent);
+	return PQsendQuery(c->pg, sql);
+}
+
+static char insert_sql[256];
+
+/* The INSERT with parameters, for the extended and prepared protocols. */
+const char *
+fp_insert_sql(const char *table)
+{
+	snprintf(insert_sql, sizeof(insert_sql),
+			 "INSERT INTO %s (run_id, worker, seq, digest, sent_at) "
+			 "VALUES ($1, $2, $3, $4, to_timestamp($5::float8))", table);
+	return insert_sql;
+}
+
+static bool
+send_write(fp_conn *c, int64_t sched, int64_t now)
+{
+	fp_thread  *t = c->thread;
+	fp_run	   *run = t->run;
+	unsigned char digest[32];
+	char		runid[24], worker[12], seq[24], sent[40];
+	const char *values[5] = {runid, worker, seq, (const char *) digest, sent};
+	int			lengths[5] = {0, 0, 0, 32, 0};
+	int			formats[5] = {0, 0, 0, 1, 0};
+	int64_t		wall = fp_run_wall(run, now);
+	int			ok;
+	fp_inflight *w;
+
+	digest_of(t, run->run_id, c->worker, c->next_seq, digest);
+	snprintf(runid, sizeof(runid), "%" PRIu64, run->run_id);
+	snprintf(worker, sizeof(worker), "%" PRIu32, c->worker);
+	snprintf(seq, sizeof(seq), "%" PRIu64, c->next_seq);
+	snprintf(sent, sizeof(sent), "%" PRId64 ".%06" PRId64, wall / 1000000, wall % 1000000);
+
+	switch (run->cfg->protocol)
+	{
+		case FP_PROTO_SIMPLE:
+			ok = send_simple(c, runid, worker, seq, digest, sent);
+			break;
+		case FP_PROTO_EXTENDED:
+			ok = PQsendQueryParams(c->pg, insert_sql, 5, NULL, values, lengths, formats, 0);
+			break;
+		default:
+			ok = PQsendQueryPrepared(c->pg, "fp_insert", 5, values, lengths, formats, 0);
+			break;
+	}
+	if (ok && c->pipeline_mode)
+		ok = PQpipelineSync(c->pg);
+	if (!ok)
+	{
+		fp_conn_drop(c, now, PQerrorMessage(c->pg));
+		return false;
+	}
+
+	w = &c->ring[(c->head + c->count) % c->cap];
+	memset(w, 0, sizeof(*w));
+	w->seq = c->next_seq;
+	w->sched_mono = sched;
+	w->sent_mono = now;
+	c->count++;
+	c->next_seq++;
+	t->counts.sent++;
+	t->interval_counts.sent++;
+	fp_hist_record(&t->lag, (uint64_t) (now - sched));
+	c->want_write = true;
+	return true;
+}
+
+static void
+flush_output(fp_conn *c, int64_t now)
+{
+	int			r = PQflush(c->pg);
+
+	if (r < 0)
+		fp_conn_drop(c, now, PQerrorMessage(c->pg));
+	else
+		c->want_write = (r == 1);
+}
+
+void
+fp_conn_send_due(fp_conn *c, int64_t now, int64_t end)
+{
+	int			depth = c->thread->run->cfg->pipeline;
+
+	if (c->state != FP_CONN_READY)
+		return;
+	while (c->count < depth)
+	{
+		int64_t		due = c->interval_us ? c->next_due : now;
+
+		if (due > now || due >= end)
+			break;
+		if (!send_write(c, due, now))
+			return;
+		if (c->interval_us)
+			c->next_due = due_of(c, c->next_seq);
+	}
+	if (c->want_write)
+		flush_output(c, now);
+}
+
+/* ---- connecting and losing the connection -------------------------------- */
+
+static void
+set_note(fp_conn *c, const char *fmt, const char *a, const char *b)
+{
+	snprintf(c->thread->note, sizeof(c->thread->note), fmt, a ? a : "", b ? b : "");
+}
+
+void
+fp_conn_start(fp_conn *c, int64_t now)
+{
+	fp_conn_params p;
+
+	fp_conn_params_init(&p, c->thread->run->cfg->dsn);
+	c->pg = PQconnectStartParams(p.keywords, p.values, 1);
+	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD)
+	{
+		attempt_failed(c, now, c->pg ? PQerrorMessage(c->pg) : "out of memory");
+		return;
+	}
+	PQsetnonblocking(c->pg, 1);
+	c->state = FP_CONN_CONNECTING;
+	c->poll = PGRES_POLLING_WRITING;
+	c->deadline = now + FP_CONNECT_TIMEOUT_US;
+	set_note(c, "reconnecting to %s:%s", PQhost(c->pg), PQport(c->pg));
+}
+
+/* First line of a libpq message, for notes and errors. */
+static void
+first_line(char *dst, size_t size, const char *msg)
+{
+	size_t		n;
+
+	snprintf(dst, size, "%s", msg ? msg : "");
+	n = strcspn(dst, "\n");
+	dst[n] = '\0';
+}
+
+static int64_t
+backoff_us(int failures)
+{
+	int64_t		d = FP_BACKOFF_MIN_US << (failures < 7 ? failures : 7);
+
+	if (d > FP_BACKOFF_MAX_US)
+		d = FP_BACKOFF_MAX_US;
+	/* jitter to [d/2, d): clients that lost the server together spread out */
+	return d / 2 + (int64_t) (random() % (d / 2 + 1));
+}
+
+static void
+go_down(fp_conn *c, int64_t now, const char *why)
+{
+	first_line(c->last_error, sizeof(c->last_error), why);
+	if (c->pg)
+		PQfinish(c->pg);
+	c->pg = NULL;
+	c->state = FP_CONN_DOWN;
+	c->pipeline_mode = false;
+	c->want_write = false;
+	c->seen_null = false;
+	c->read_only = false;
+	c->failures++;
+	c->retry_at = now + backoff_us(c->failures);
+}
+
+static void
+attempt_failed(fp_conn *c, int64_t now, const char *why)
+{
+	go_down(c, now, why);
+	set_note(c, "reconnecting: %s%s", c->last_error, NULL);
+}
+
+void
+fp_conn_drop(fp_conn *c, int64_t now, const char *why)
+{
+	while (c->count > 0)
+	{
+		fp_inflight *w = head(c);
+
+		emit(c, w->seq, w->sched_mono, w->sent_mono, now,
+			 w->failed ? FP_OUT_FAILED : FP_OUT_IN_DOUBT, 0,
+			 w->failed ? w->sqlstate : NULL);
+		pop(c);
+	}
+	go_down(c, now, why);
+	c->failures = 0;			/* a lost connection retries quickly at first */
+	c->retry_at = now + backoff_us(0);
+}
+
+/* ---- setting up a new connection ----------------------------------------- */
+
+static void
+setup_begin(fp_conn *c, int64_t now)
+{
+	fp_run	   *run = c->thread->run;
+	char		sql[1024];
+
+	snprintf(sql, sizeof(sql), "%s%s",
+			 run->report_lsn ? "SET pg_failprobe.report_commits = lsn; " : "",
+			 identity_sql);
+	c->state = FP_CONN_SETUP;
+	c->setup = FP_SETUP_IDENTITY;
+	c->deadline = now + FP_CONNECT_TIMEOUT_US;
+	if (!PQsendQuery(c->pg, sql))
+		attempt_failed(c, now, PQerrorMessage(c->pg));
+	else
+		c->want_write = true;
+}
+
+static void
+take_identity(fp_conn *c, PGresult *res, int64_t now)
+{
+	fp_server	s;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.host, sizeof(s.host), "%s", PQhost(c->pg) ? PQhost(c->pg) : "");
+	snprintf(s.port, sizeof(s.port), "%s", PQport(c->pg) ? PQport(c->pg) : "");
+	s.in_recovery = PQgetvalue(res, 0, 0)[0] == 't';
+	s.tli = (uint32_t) strtoul(PQgetvalue(res, 0, 1), NULL, 10);
+	snprintf(s.system_id, sizeof(s.system_id), "%s", PQgetvalue(res, 0, 2));
+	s.first_seen_us = fp_run_wall(c->thread->run, now);
+	c->tli = s.tli;
+	c->server = fp_run_server_id(c->thread->run, &s);
+	if (s.in_recovery)
+		attempt_failed(c, now, "server is a standby (read-only); add target_session_attrs=read-write to the connection string");
+}
+
+/* Setup done: enter pipeline mode if asked, and start sending. */
+static void
+become_ready(fp_conn *c, int64_t now)
+{
+	if (c->thread->run->cfg->pipeline > 1)
+	{
+		if (!PQenterPipelineMode(c->pg))
+		{
+			attempt_failed(c, now, PQerrorMessage(c->pg));
+			return;
+		}
+		c->pipeline_mode = true;
+	}
+	c->state = FP_CONN_READY;
+	c->failures = 0;
+	c->thread->note[0] = '\0';
+}
+
+static void
+setup_results(fp_conn *c, int64_t now)
+{
+	PGresult   *res;
+
+	while (c->state == FP_CONN_SETUP && !PQisBusy(c->pg))
+	{
+		res = PQgetResult(c->pg);
+		if (res == NULL)
+		{
+			if (c->setup == FP_SETUP_IDENTITY &&
+				c->thread->run->cfg->protocol == FP_PROTO_PREPARED)
+			{
+				c->setup = FP_SETUP_PREPARE;
+				if (!PQsendPrepare(c->pg, "fp_insert", insert_sql, 5, NULL))
+					attempt_failed(c, now, PQerrorMessage(c->pg));
+				c->want_write = true;
+				continue;
+			}
+			become_ready(c, now);
+			return;
+		}
+		switch (PQresultStatus(res))
+		{
+			case PGRES_COMMAND_OK:
+				break;
+			case PGRES_TUPLES_OK:
+				take_identity(c, res, now);
+				break;
+			default:
+				attempt_failed(c, now, PQresultErrorMessage(res));
+				break;
+		}
+		PQclear(res);
+	}
+}
+
+/* ---- reading the fate of writes ---------------------------------------- */
+
+/*
+ * Whether an error ends the connection (so what is in flight is in doubt)
+ * rather than rejecting one write: FATAL/PANIC, connection exceptions
+ * (08), operator intervention (57P0x: admin shutdown, crash, cannot
+ * connect now), or a client-side error without SQLSTATE.
+ */
+static bool
+ends_connection(PGconn *pg, const PGresult *res)
+{
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	if (PQstatus(pg) == CONNECTION_BAD || state == NULL)
+		return true;
+	if (sev && (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0))
+		return true;
+	return strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0;
+}
+
+/* A write was rejected.  Returns false when the connection must go. */
+static bool
+take_error(fp_conn *c, PGresult *res, int64_t now)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	fp_inflight *w;
+
+	if (c->count == 0 || ends_connection(c->pg, res))
+	{
+		fp_conn_drop(c, now, PQresultErrorMessage(res));
+		return false;
+	}
+	w = head(c);
+	w->answered = true;
+	w->failed = true;
+	snprintf(w->sqlstate, sizeof(w->sqlstate), "%s", state);
+	first_line(c->last_error, sizeof(c->last_error), PQresultErrorMessage(res));
+	/* read only (25006): this server was demoted or is a standby */
+	if (strcmp(state, "25006") == 0)
+		c->read_only = true;
+	return true;
+}
+
+static void
+ready_results(fp_conn *c, int64_t now)
+{
+	PGresult   *res;
+
+	while (c->state == FP_CONN_READY && !PQisBusy(c->pg))
+	{
+		res = PQgetResult(c->pg);
+		if (res == NULL)
+		{
+			/* outside pipeline mode NULL ends one write's results */
+			if (!c->pipeline_mode)
+			{
+				if (c->count > 0 && head(c)->answered)
+					complete_head(c, now);
+				return;
+			}
+			/* in pipeline mode NULL separates queries; two in a row: idle */
+			if (c->seen_null)
+				return;
+			c->seen_null = true;
+			continue;
+		}
+		c->seen_null = false;
+		switch (PQresultStatus(res))
+		{
+			case PGRES_COMMAND_OK:
+				if (c->count > 0)
+					head(c)->answered = true;
+				break;
+			case PGRES_PIPELINE_SYNC:
+				if (c->count > 0)
+					complete_head(c, now);
+				break;
+			case PGRES_PIPELINE_ABORTED:
+				if (c->count > 0)
+				{
+					head(c)->answered = true;
+					head(c)->failed = true;
+				}
+				break;
+			case PGRES_FATAL_ERROR:
+				if (!take_error(c, res, now))
+				{
+					PQclear(res);
+					return;
+				}
+				break;
+			default:
+				PQclear(res);
+				fp_conn_drop(c, now, "unexpected result from the server");
+				return;
+		}
+		PQclear(res);
+	}
+	/* once the rejected writes are accounted for, go find the primary */
+	if (c->state == FP_CONN_READY && c->count == 0 && c->read_only)
+		fp_conn_drop(c, now, "server is read-only");
+}
+
+/* ---- the entry point from poll() ------------------------------------------ */
+
+void
+fp_conn_io(fp_conn *c, int64_t now, bool readable)
+{
+	if (c->state == FP_CONN_CONNECTING)
+	{
+		c->poll = PQconnectPoll(c->pg);
+		if (c->poll == PGRES_POLLING_OK)
+			setup_begin(c, now);
+		else if (c->poll == PGRES_POLLING_FAILED)
+			attempt_failed(c, now, PQerrorMessage(c->pg));
+		else
+			set_note(c, "reconnecting to %s:%s", PQhost(c->pg), PQport(c->pg));
+		if (c->state != FP_CONN_SETUP)
+			return;
+	}
+	if (c->state != FP_CONN_SETUP && c->state != FP_CONN_READY)
+		return;
+	if (c->want_write)
+		flush_output(c, now);
+	if (c->pg == NULL)
+		return;
+	if (readable && !PQconsumeInput(c->pg))
+	{
+		if (c->state == FP_CONN_SETUP)
+			attempt_failed(c, now, PQerrorMessage(c->pg));
+		else
+			fp_conn_drop(c, now, PQerrorMessage(c->pg));
+		return;
+	}
+	if (c->state == FP_CONN_SETUP)
+		setup_results(c, now);
+	else
+		ready_results(c, now);
+}

@@ -1,0 +1,95 @@
+/*
+ * conn.h - one connection of a load thread, and its state machine.
+ */
+#ifndef FP_CONN_H
+#define FP_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "worker.h"
+
+/* Where a connection is; the thread's loop acts on it. */
+typedef enum fp_conn_state
+{
+	FP_CONN_DOWN,				/* no connection; next attempt at retry_at */
+	FP_CONN_CONNECTING,			/* PQconnectPoll in progress */
+	FP_CONN_SETUP,				/* connected: identity query (and PREPARE) in flight */
+	FP_CONN_READY				/* sending writes */
+} fp_conn_state;
+
+/* Steps of FP_CONN_SETUP. */
+typedef enum fp_setup_step
+{
+	FP_SETUP_IDENTITY,			/* SET report_commits; SELECT who-are-you */
+	FP_SETUP_PREPARE			/* PREPARE the insert (--protocol prepared) */
+} fp_setup_step;
+
+/* A write sent and not yet answered. */
+typedef struct fp_inflight
+{
+	uint64_t	seq;
+	int64_t		sched_mono;
+	int64_t		sent_mono;
+	bool		answered;		/* pipeline: its result came, its sync not yet */
+	bool		failed;			/* the server said no */
+	char		sqlstate[6];
+} fp_inflight;
+
+struct fp_conn
+{
+	fp_thread  *thread;
+	uint32_t	worker;			/* number across the run, from 0 */
+	PGconn	   *pg;
+	fp_conn_state state;
+	fp_setup_step setup;
+	PostgresPollingStatusType poll;	/* what PQconnectPoll wants next */
+	int64_t		deadline;		/* connecting/setup must be done by then */
+	int64_t		retry_at;		/* DOWN: when to try again */
+	int			failures;		/* consecutive failed attempts */
+	bool		pipeline_mode;
+	bool		want_write;		/* libpq has unsent output */
+	bool		seen_null;		/* pipeline: last PQgetResult gave NULL */
+	bool		read_only;		/* a write failed as read-only: reconnect */
+
+	/* the schedule: write 'next_seq' is due at 'next_due' (monotonic) */
+	uint64_t	next_seq;
+	int64_t		next_due;
+	int64_t		interval_us;	/* 0: as fast as possible */
+
+	/* writes in flight, oldest first (a ring of 'cap' entries) */
+	fp_inflight *ring;
+	int			head;
+	int			count;
+	int			cap;
+
+	/* who serves this connection */
+	uint32_t	server;
+	uint32_t	tli;
+	char		last_error[160];
+};
+
+/* Begin connecting (non-blocking). */
+void		fp_conn_start(fp_conn *c, int64_t now);
+
+/* Drive the connection after poll() said its socket is ready, or on timeout. */
+void		fp_conn_io(fp_conn *c, int64_t now, bool readable);
+
+/* Send writes that are due, as far as the pipeline allows. */
+void		fp_conn_send_due(fp_conn *c, int64_t now, int64_t end);
+
+/* Count writes that came due while the connection could not take them. */
+void		fp_conn_miss_due(fp_conn *c, int64_t now, int64_t end);
+
+/* The parameterised INSERT into table; call once before threads start. */
+const char *fp_insert_sql(const char *table);
+
+/* Hand the thread's batched ledger records to the ledger writer. */
+void		fp_thread_flush(fp_thread *t);
+
+/* End the connection: what is in flight becomes in doubt. */
+void		fp_conn_drop(fp_conn *c, int64_t now, const char *why);
+
+#endif

@@ -1,0 +1,243 @@
+/*
+ * main.c - the failprobe command line.
+ *
+ * failprobe run    --dsn CONNINFO --ledger FILE [--rate TPS] [--clients N]
+ *                  [--threads J] [--duration SECONDS] [--json FILE] ...
+ * failprobe verify ...   (not in this version yet)
+ * failprobe drill  ...   (not in this version yet)
+ *
+ * Every option is parsed and checked here, into one fp_config, before a
+ * connection is made or a thread started; a bad value is a one-line error
+ * and exit status 2.  Flags that mean the same as pgbench's use its
+ * letters: -c clients, -j threads, -T duration, -R rate, -P progress,
+ * -M protocol.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "conninfo.h"
+#include "run_cmd.h"
+
+#define FP_VERSION "0.1"
+
+static const char *run_help =
+"Usage: failprobe run --ledger FILE [OPTION]...\n"
+"Send single-row write transactions at a fixed rate, keep a durable ledger of\n"
+"every write and its fate, and ride through a failover by reconnecting.\n"
+"\n"
+"  -d, --dsn CONNINFO       libpq connection string or URI (multi-host lists and\n"
+"                           target_session_attrs=read-write welcome); default:\n"
+"                           the PG* environment variables and ~/.pgpass\n"
+"  -l, --ledger FILE        ledger file to create (mode 0600); required\n"
+"  -f, --force              overwrite FILE if it exists\n"
+"  -R, --rate TPS           writes per second in all, open loop (default 1000);\n"
+"                           0 = as fast as possible\n"
+"  -c, --clients N          connections (default 8)\n"
+"  -j, --threads J          threads driving them (default: min(N, CPUs))\n"
+"  -T, --duration SECONDS   how long to send (default 60)\n"
+"  -P, --progress SECONDS   progress line on stderr every SECONDS (default 1; 0 = off)\n"
+"  -M, --protocol P         simple | extended | prepared (default extended); use\n"
+"                           simple or extended through PgBouncer in transaction mode\n"
+"      --pipeline K         up to K transactions in flight per connection\n"
+"                           (libpq pipeline mode; not with simple; default 1)\n"
+"      --init               create the plain ledger table failprobe_client.ledger\n"
+"                           when the pg_failprobe extension is not installed\n"
+"      --json FILE          write the run's summary as JSON\n"
+"  -q, --quiet              no progress lines\n"
+"  -h, --help               this help\n"
+"\n"
+"Latency is measured from the moment each write was scheduled, so a stalled\n"
+"server cannot hide its stall.  Writes that come due while their connection is\n"
+"down are not sent late: they are counted as 'missed' and recorded in the ledger\n"
+"as never sent.  Writes delayed by a slow server (pipeline full) are sent late,\n"
+"their latency counted from the schedule.  SIGINT/SIGTERM end the run cleanly.\n"
+"\n"
+"Exit status: 0 the run completed (failover or not), 2 error.\n";
+
+static const char *main_help =
+"failprobe - how many acknowledged writes does a PostgreSQL failover lose, and\n"
+"for how long are writes down?\n"
+"\n"
+"Usage: failprobe COMMAND [OPTION]...\n"
+"  run      drive a fixed rate of writes and keep a durable ledger of their fate\n"
+"  verify   reconcile a ledger with the promoted node (coming)\n"
+"  drill    a local failover drill on a throwaway cluster (coming)\n"
+"\n"
+"failprobe COMMAND --help for a command's options.\n";
+
+/* One-line error about the command line, exit status 2. */
+static void
+usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "failprobe: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "; see 'failprobe run --help'\n");
+	exit(2);
+}
+
+static double
+parse_number(const char *arg, const char *opt, double min, double max)
+{
+	char	   *end;
+	double		v;
+
+	v = strtod(arg, &end);
+	if (end == arg || *end != '\0' || !isfinite(v) || v < min || v > max)
+	{
+		char		msg[160];
+
+		snprintf(msg, sizeof(msg), "invalid value '%%s' for %s (%g to %g)", opt, min, max);
+		usage_error(msg, arg);
+	}
+	return v;
+}
+
+static int
+parse_int(const char *arg, const char *opt, int min, int max)
+{
+	double		v = parse_number(arg, opt, min, max);
+
+	if (v != floor(v))
+	{
+		char		msg[160];
+
+		snprintf(msg, sizeof(msg), "invalid value '%%s' for %s: a whole number is needed", opt);
+		usage_error(msg, arg);
+	}
+	return (int) v;
+}
+
+static fp_protocol
+parse_protocol(const char *arg)
+{
+	if (strcmp(arg, "simple") == 0)
+		return FP_PROTO_SIMPLE;
+	if (strcmp(arg, "extended") == 0)
+		return FP_PROTO_EXTENDED;
+	if (strcmp(arg, "prepared") == 0)
+		return FP_PROTO_PREPARED;
+	usage_error("invalid protocol '%s' (simple, extended or prepared)", arg);
+	return FP_PROTO_EXTENDED;
+}
+
+static void
+validate(fp_config *cfg, bool threads_given)
+{
+	char		err[512];
+
+	if (cfg->ledger_path == NULL)
+		usage_error("%s--ledger FILE is required: the ledger is the record of every write", "");
+	if (fp_conninfo_check(cfg->dsn, err, sizeof(err)) != 0)
+		usage_error("%s", err);
+	/* checked again, atomically, when the file is created */
+	if (!cfg->force && access(cfg->ledger_path, F_OK) == 0)
+		usage_error("ledger file %s already exists; use --force to overwrite it", cfg->ledger_path);
+	if (!threads_given)
+	{
+		long		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		cfg->threads = cpus > 0 && cpus < cfg->clients ? (int) cpus : cfg->clients;
+	}
+	if (cfg->threads > cfg->clients)
+		usage_error("%s--threads cannot exceed --clients: each thread needs a connection", "");
+	if (cfg->pipeline > 1 && cfg->protocol == FP_PROTO_SIMPLE)
+		usage_error("%s--pipeline needs --protocol extended or prepared (libpq pipelines no simple queries)", "");
+	if (cfg->rate > 0 && cfg->rate / cfg->clients > 1e6)
+		usage_error("%s--rate is more than a million writes per second per connection", "");
+}
+
+static void
+parse_run(int argc, char **argv, fp_config *cfg)
+{
+	static const struct option opts[] = {
+		{"dsn", required_argument, NULL, 'd'},
+		{"ledger", required_argument, NULL, 'l'},
+		{"force", no_argument, NULL, 'f'},
+		{"rate", required_argument, NULL, 'R'},
+		{"clients", required_argument, NULL, 'c'},
+		{"threads", required_argument, NULL, 'j'},
+		{"duration", required_argument, NULL, 'T'},
+		{"progress", required_argument, NULL, 'P'},
+		{"protocol", required_argument, NULL, 'M'},
+		{"pipeline", required_argument, NULL, 1},
+		{"init", no_argument, NULL, 2},
+		{"json", required_argument, NULL, 3},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}
+	};
+	bool		threads_given = false;
+	int			ch;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->rate = 1000;
+	cfg->clients = 8;
+	cfg->duration_s = 60;
+	cfg->progress_s = 1;
+	cfg->protocol = FP_PROTO_EXTENDED;
+	cfg->pipeline = 1;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "d:l:fR:c:j:T:P:M:qh", opts, NULL)) != -1)
+	{
+		switch (ch)
+		{
+			case 'd': cfg->dsn = optarg; break;
+			case 'l': cfg->ledger_path = optarg; break;
+			case 'f': cfg->force = true; break;
+			case 'R': cfg->rate = parse_number(optarg, "--rate", 0, 1e8); break;
+			case 'c': cfg->clients = parse_int(optarg, "--clients", 1, 10000); break;
+			case 'j': cfg->threads = parse_int(optarg, "--threads", 1, 1024); threads_given = true; break;
+			case 'T': cfg->duration_s = parse_number(optarg, "--duration", 0.1, 31 * 86400); break;
+			case 'P': cfg->progress_s = parse_int(optarg, "--progress", 0, 3600); break;
+			case 'M': cfg->protocol = parse_protocol(optarg); break;
+			case 1: cfg->pipeline = parse_int(optarg, "--pipeline", 1, 10000); break;
+			case 2: cfg->init = true; break;
+			case 3: cfg->json_path = optarg; break;
+			case 'q': cfg->quiet = true; break;
+			case 'h': fputs(run_help, stdout); exit(0);
+			case ':': usage_error("option %s needs a value", argv[optind - 1]); break;
+			default: usage_error("unknown option '%s'", argv[optind - 1]); break;
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	validate(cfg, threads_given);
+}
+
+int
+main(int argc, char **argv)
+{
+	fp_config	cfg;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+	{
+		fputs(main_help, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0)
+	{
+		printf("failprobe %s\n", FP_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "run") == 0)
+	{
+		parse_run(argc - 1, argv + 1, &cfg);
+		return fp_run_command(&cfg);
+	}
+	if (strcmp(argv[1], "verify") == 0 || strcmp(argv[1], "drill") == 0)
+	{
+		fprintf(stderr, "failprobe: '%s' is not in this version yet; 'failprobe run' is\n", argv[1]);
+		return 2;
+	}
+	fprintf(stderr, "failprobe: unknown command '%s'; see 'failprobe --help'\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,111 @@
+/*
+ * progress.c - the progress line and the per-second series.
+ *
+ * The line says what an operator watching a failover wants at a glance:
+ *   progress: 12.0 s, 7998.0 tps, p50 0.61 ms, p99 2.10 ms, failed 0, in doubt 0, missed 0, ok
+ * and the state: "ok"; "OUTAGE" (nothing acknowledged in the interval while
+ * connections are down or writes fail); "disrupted" (writes failed, were in
+ * doubt or missed, but others were acknowledged); or, while a connection is
+ * down at the end of the interval, what it is doing ("reconnecting to
+ * 127.0.0.1:5433").
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "progress.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "worker.h"
+
+static void
+add_counts(fp_counts *dst, const fp_counts *src)
+{
+	dst->sent += src->sent;
+	dst->acked += src->acked;
+	dst->failed += src->failed;
+	dst->in_doubt += src->in_doubt;
+	dst->missed += src->missed;
+}
+
+static fp_second *
+series_push(fp_series *series)
+{
+	if (series->n == series->cap)
+	{
+		int			cap = series->cap ? series->cap * 2 : 256;
+		fp_second  *s = realloc(series->s, cap * sizeof(fp_second));
+
+		if (s == NULL)
+			return NULL;
+		series->s = s;
+		series->cap = cap;
+	}
+	memset(&series->s[series->n], 0, sizeof(fp_second));
+	return &series->s[series->n++];
+}
+
+void
+fp_progress_tick(fp_run *run, fp_series *series, fp_hist *scratch,
+				 int64_t now, bool quiet)
+{
+	fp_second	sec;
+	char		note[160] = "";
+	const char *state;
+	static int64_t last;
+	double		span;
+
+	memset(&sec, 0, sizeof(sec));
+	fp_hist_reset(scratch);
+	for (int i = 0; i < run->nthreads; i++)
+	{
+		fp_thread  *t = &run->threads[i];
+
+		pthread_mutex_lock(&t->lock);
+		fp_hist_merge(scratch, &t->interval);
+		fp_hist_reset(&t->interval);
+		add_counts(&sec.counts, &t->interval_counts);
+		memset(&t->interval_counts, 0, sizeof(t->interval_counts));
+		sec.down += t->down;
+		if (note[0] == '\0' && t->note[0] != '\0')
+			snprintf(note, sizeof(note), "%s", t->note);
+		pthread_mutex_unlock(&t->lock);
+	}
+	if (last == 0)
+		last = run->start_mono;
+	span = (now - last) / 1e6;
+	last = now;
+	sec.t = (now - run->start_mono) / 1e6;
+	sec.p50_ms = fp_hist_percentile(scratch, 50) / 1000.0;
+	sec.p99_ms = fp_hist_percentile(scratch, 99) / 1000.0;
+	sec.max_ms = scratch->max / 1000.0;
+
+	{
+		fp_second  *slot = series_push(series);
+
+		if (slot)
+			*slot = sec;
+	}
+	if (quiet)
+		return;
+	if (sec.down > 0 && note[0])
+		state = note;
+	else if (sec.counts.acked == 0 && (sec.down > 0 || sec.counts.failed || sec.counts.in_doubt || sec.counts.missed))
+		state = "OUTAGE";
+	else if (sec.counts.failed || sec.counts.in_doubt || sec.counts.missed)
+		state = "disrupted";
+	else
+		state = "ok";
+	fprintf(stderr, "progress: %.1f s, %.1f tps, p50 %.2f ms, p99 %.2f ms, failed %llu, in doubt %llu, missed %llu, %s\n",
+			sec.t, span > 0 ? sec.counts.acked / span : 0.0, sec.p50_ms, sec.p99_ms,
+			(unsigned long long) sec.counts.failed, (unsigned long long) sec.counts.in_doubt,
+			(unsigned long long) sec.counts.missed, state);
+}
+
+void
+fp_series_free(fp_series *series)
+{
+	free(series->s);
+	memset(series, 0, sizeof(*series));
+}

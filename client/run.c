@@ -1,0 +1,299 @@
+/*
+ * run.c - `failprobe run`: set up, start the threads, report, summarise.
+ *
+ * Order of events: check the server and the ledger table (setup.c), create
+ * the ledger file, open every connection (each thread its own), start all
+ * schedules at one instant, print progress once a second until the threads
+ * finish (duration over, or SIGINT/SIGTERM), close the ledger (flushed and
+ * fdatasync'ed), read it back to measure the outage, print the summary and
+ * write the JSON.
+ */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/rand.h>
+
+#include "clock.h"
+#include "conn.h"
+#include "conninfo.h"
+#include "progress.h"
+#include "run_cmd.h"
+#include "setup.h"
+#include "summary.h"
+#include "worker.h"
+
+static fp_run *signal_run;
+
+static void
+on_signal(int sig)
+{
+	(void) sig;
+	if (signal_run)
+		atomic_store(&signal_run->stop, true);
+}
+
+uint32_t
+fp_run_server_id(fp_run *run, const fp_server *s)
+{
+	uint32_t	id = 0;
+
+	pthread_mutex_lock(&run->servers_lock);
+	for (int i = 0; i < run->nservers && id == 0; i++)
+	{
+		fp_server  *k = &run->servers[i];
+
+		if (strcmp(k->host, s->host) == 0 && strcmp(k->port, s->port) == 0 &&
+			strcmp(k->system_id, s->system_id) == 0 && k->tli == s->tli)
+			id = (uint32_t) i + 1;
+	}
+	if (id == 0 && run->nservers < FP_MAX_SERVERS)
+	{
+		run->servers[run->nservers++] = *s;
+		id = (uint32_t) run->nservers;
+	}
+	pthread_mutex_unlock(&run->servers_lock);
+	return id;
+}
+
+static uint64_t
+new_run_id(void)
+{
+	uint64_t	id = 0;
+
+	while (id == 0)
+	{
+		if (RAND_bytes((unsigned char *) &id, sizeof(id)) != 1)
+			return 0;
+		id &= INT64_MAX;		/* stored as bigint */
+	}
+	return id;
+}
+
+static char *
+meta_json(const fp_config *cfg, const fp_target *target, const char *conninfo)
+{
+	static const char *protocols[] = {"simple", "extended", "prepared"};
+	json_t	   *m = json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:i,s:i,s:f,s:s,s:i}",
+							  "program", "failprobe", "conninfo", conninfo,
+							  "mode", target->extension ? "extension" : "plain",
+							  "table", target->table, "server_version", target->server_version,
+							  "rate", cfg->rate, "clients", cfg->clients, "threads", cfg->threads,
+							  "duration_s", cfg->duration_s, "protocol", protocols[cfg->protocol],
+							  "pipeline", cfg->pipeline);
+	char	   *text = m ? json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+
+	json_decref(m);
+	return text;
+}
+
+static int
+open_ledger(fp_run *run, const fp_config *cfg, const fp_target *target,
+			const char *conninfo, char *err, size_t errlen)
+{
+	fp_ledger_header hdr;
+	char	   *meta = meta_json(cfg, target, conninfo);
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = FP_LEDGER_VERSION;
+	hdr.run_id = run->run_id;
+	hdr.start_us = fp_wall_us();
+	snprintf(hdr.meta, sizeof(hdr.meta), "%s", meta ? meta : "{}");
+	free(meta);
+	run->ledger = fp_ledger_create(cfg->ledger_path, &hdr, cfg->force, 100, err, errlen);
+	return run->ledger ? 0 : -1;
+}
+
+static int
+start_threads(fp_run *run, char *err, size_t errlen)
+{
+	const fp_config *cfg = run->cfg;
+	int			first = 0;
+
+	run->nthreads = cfg->threads;
+	run->threads = calloc(cfg->threads, sizeof(fp_thread));
+	pthread_barrier_init(&run->ready, NULL, cfg->threads + 1);
+	pthread_barrier_init(&run->go, NULL, cfg->threads + 1);
+	for (int i = 0; i < cfg->threads; i++)
+	{
+		int			n = cfg->clients / cfg->threads + (i < cfg->clients % cfg->threads);
+
+		if (fp_thread_init(&run->threads[i], run, i, first, n) != 0 ||
+			pthread_create(&run->threads[i].tid, NULL, fp_thread_main, &run->threads[i]) != 0)
+		{
+			snprintf(err, errlen, "cannot start thread %d: out of memory or resources", i);
+			return -1;			/* cannot happen short of resource limits; no cleanup */
+		}
+		first += n;
+	}
+	return 0;
+}
+
+/* Wait for the threads' connections; start the clock, or report why not. */
+static int
+start_clock(fp_run *run, char *err, size_t errlen)
+{
+	int			rc = 0;
+
+	pthread_barrier_wait(&run->ready);
+	for (int i = 0; i < run->nthreads; i++)
+	{
+		if (run->threads[i].setup_failures > 0 && rc == 0)
+		{
+			snprintf(err, errlen, "cannot open %d connections: %s", run->cfg->clients,
+					 run->threads[i].setup_error);
+			rc = -1;
+		}
+	}
+	run->start_mono = fp_mono_us();
+	run->start_wall = fp_wall_us();
+	run->end_mono = run->start_mono + (int64_t) (run->cfg->duration_s * 1e6);
+	if (rc != 0)
+	{
+		run->end_mono = run->start_mono;	/* threads end without sending */
+		atomic_store(&run->stop, true);
+	}
+	atomic_store(&run->started, true);
+	pthread_barrier_wait(&run->go);
+	return rc;
+}
+
+/* Progress until every thread has finished; returns the elapsed seconds. */
+static double
+watch(fp_run *run, fp_series *series)
+{
+	const fp_config *cfg = run->cfg;
+	int64_t		step = (cfg->progress_s > 0 ? cfg->progress_s : 1) * 1000000LL;
+	int64_t		next = run->start_mono + step;
+	int64_t		stopped = 0;
+	fp_hist		scratch;
+
+	fp_hist_init(&scratch);
+	while (atomic_load(&run->finished) < run->nthreads)
+	{
+		int64_t		now = fp_mono_us();
+
+		if (now >= next)
+		{
+			fp_progress_tick(run, series, &scratch, now, cfg->quiet || cfg->progress_s == 0);
+			next += step;
+		}
+		if (stopped == 0 && atomic_load(&run->stop))
+			stopped = now;
+		usleep(10000);
+	}
+	for (int i = 0; i < run->nthreads; i++)
+		pthread_join(run->threads[i].tid, NULL);
+	fp_progress_tick(run, series, &scratch, fp_mono_us(), true);
+	fp_hist_free(&scratch);
+	{
+		int64_t		end = stopped && stopped < run->end_mono ? stopped : run->end_mono;
+
+		return (end - run->start_mono) / 1e6;
+	}
+}
+
+static void
+merge_threads(fp_run *run, fp_summary *sum)
+{
+	fp_hist_init(&sum->latency);
+	fp_hist_init(&sum->lag);
+	for (int i = 0; i < run->nthreads; i++)
+	{
+		fp_thread  *t = &run->threads[i];
+
+		fp_hist_merge(&sum->latency, &t->total);
+		fp_hist_merge(&sum->lag, &t->lag);
+		sum->counts.sent += t->counts.sent;
+		sum->counts.acked += t->counts.acked;
+		sum->counts.failed += t->counts.failed;
+		sum->counts.in_doubt += t->counts.in_doubt;
+		sum->counts.missed += t->counts.missed;
+	}
+}
+
+int
+fp_run_command(const fp_config *cfg)
+{
+	static fp_run run;			/* large (server table); not on the stack */
+	fp_target	target;
+	fp_series	series = {0};
+	fp_summary *sum = calloc(1, sizeof(fp_summary));
+	char		err[512];
+	char	   *conninfo = fp_conninfo_masked(cfg->dsn);
+	int			rc = 0;
+
+	memset(&target, 0, sizeof(target));
+	if (fp_setup_target(cfg, &target, err, sizeof(err)) != 0)
+	{
+		fprintf(stderr, "failprobe: %s\n", err);
+		return 2;
+	}
+	run.cfg = cfg;
+	run.table = target.table;
+	run.extension = target.extension;
+	run.report_lsn = target.report_lsn;
+	pthread_mutex_init(&run.servers_lock, NULL);
+	run.run_id = new_run_id();
+	if (!target.extension)
+		fprintf(stderr, "failprobe: plain mode: pg_failprobe is not installed in this database; "
+				"commit LSNs are unknown, so acknowledgements from the old and the new primary "
+				"are told apart by timeline only, and the server keeps no record of the promotion\n");
+	else if (!target.report_lsn)
+		fprintf(stderr, "failprobe: the pg_failprobe library is not preloaded on this server: "
+				"commit LSNs are not reported\n");
+	if (open_ledger(&run, cfg, &target, conninfo, err, sizeof(err)) != 0)
+	{
+		fprintf(stderr, "failprobe: %s\n", err);
+		return 2;
+	}
+	fp_insert_sql(run.table);
+
+	signal_run = &run;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (start_threads(&run, err, sizeof(err)) != 0 || start_clock(&run, err, sizeof(err)) != 0)
+	{
+		fprintf(stderr, "failprobe: %s\n", err);
+		rc = 2;
+	}
+	if (rc == 0)
+		fprintf(stderr, "failprobe: run %" PRIu64 " started: %d connections on %d threads, %s, %.0f s, ledger %s\n",
+				run.run_id, cfg->clients, cfg->threads, conninfo, cfg->duration_s, cfg->ledger_path);
+	sum->elapsed_s = watch(&run, &series);
+	merge_threads(&run, sum);
+	if (fp_ledger_close(run.ledger, err, sizeof(err)) != 0)
+	{
+		fprintf(stderr, "failprobe: %s\n", err);
+		rc = 2;
+	}
+	if (rc == 0)
+	{
+		fp_summary_scan(sum, cfg->ledger_path);
+		fp_summary_print(sum, &run);
+		if (!sum->ledger_ok)
+			rc = 2;
+		if (cfg->json_path &&
+			fp_summary_json(sum, &run, &series, cfg->json_path, conninfo, err, sizeof(err)) != 0)
+		{
+			fprintf(stderr, "failprobe: %s\n", err);
+			rc = 2;
+		}
+	}
+	for (int i = 0; i < run.nthreads; i++)
+		fp_thread_free(&run.threads[i]);
+	free(run.threads);
+	fp_series_free(&series);
+	fp_hist_free(&sum->latency);
+	fp_hist_free(&sum->lag);
+	free(sum);
+	free(conninfo);
+	return rc;
+}

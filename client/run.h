@@ -1,0 +1,85 @@
+/*
+ * run.h - the state one `failprobe run` shares between its threads.
+ *
+ * The load threads (worker.c) each own their connections, histograms and
+ * counters; what they share is read-only after start (config, run id,
+ * table, mode) or protected: the ledger writer (its own lock), the server
+ * table (servers_lock), and each thread's interval statistics (the
+ * thread's own lock, taken by the progress reporter once a second).
+ */
+#ifndef FP_RUN_H
+#define FP_RUN_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "hist.h"
+#include "ledger.h"
+
+/* Counts of write outcomes. */
+typedef struct fp_counts
+{
+	uint64_t	sent;
+	uint64_t	acked;
+	uint64_t	failed;
+	uint64_t	in_doubt;
+	uint64_t	missed;
+} fp_counts;
+
+/* A server some connection reached: host:port, and who it is. */
+typedef struct fp_server
+{
+	char		host[128];
+	char		port[16];
+	char		system_id[24];	/* empty when the role may not read it */
+	uint32_t	tli;			/* timeline when first seen */
+	bool		in_recovery;
+	int64_t		first_seen_us;	/* wall clock */
+} fp_server;
+
+#define FP_MAX_SERVERS 64
+
+typedef struct fp_thread fp_thread;
+
+typedef struct fp_run
+{
+	const fp_config *cfg;
+	uint64_t	run_id;
+	const char *table;			/* failprobe.ledger or failprobe_client.ledger */
+	bool		extension;		/* the extension's table is used */
+	bool		report_lsn;		/* the server reports commit LSNs */
+
+	int64_t		start_mono;		/* schedule origin, monotonic */
+	int64_t		start_wall;		/* the same instant, wall clock */
+	int64_t		end_mono;		/* no write is scheduled at or after this */
+	atomic_bool stop;			/* SIGINT/SIGTERM: end now */
+	atomic_bool started;		/* start_mono is set */
+
+	fp_ledger_writer *ledger;
+	atomic_bool ledger_failed;
+
+	pthread_mutex_t servers_lock;
+	fp_server	servers[FP_MAX_SERVERS];
+	int			nservers;
+
+	pthread_barrier_t ready;	/* threads connected; main sets the start */
+	pthread_barrier_t go;
+	fp_thread  *threads;
+	int			nthreads;
+	atomic_int	finished;		/* threads that have ended */
+} fp_run;
+
+/* Wall-clock microseconds of a monotonic instant of this run. */
+static inline int64_t
+fp_run_wall(const fp_run *run, int64_t mono)
+{
+	return run->start_wall + (mono - run->start_mono);
+}
+
+/* Register the server a connection reached; returns its id (from 1). */
+uint32_t	fp_run_server_id(fp_run *run, const fp_server *s);
+
+#endif

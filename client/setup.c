@@ -1,0 +1,155 @@
+/*
+ * setup.c - before a run: reach the server, find or make the ledger table.
+ *
+ * The first connection is made synchronously so that a wrong password, an
+ * unreachable host or a missing table is reported once, clearly, before any
+ * thread starts.  The plain table lives in its own schema, failprobe_client,
+ * so that a later CREATE EXTENSION pg_failprobe (schema failprobe) does not
+ * collide with it.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "setup.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "conninfo.h"
+
+static const char *probe_sql =
+"SELECT to_regclass('failprobe.ledger') IS NOT NULL, "
+"to_regclass('failprobe_client.ledger') IS NOT NULL, "
+"current_setting('pg_failprobe.commit_lsn', true) IS NOT NULL, "
+"pg_is_in_recovery(), current_user, current_setting('server_version')";
+
+static const char *init_sql =
+"CREATE SCHEMA IF NOT EXISTS failprobe_client; "
+"CREATE TABLE IF NOT EXISTS failprobe_client.ledger ("
+" run_id bigint NOT NULL, worker integer NOT NULL, seq bigint NOT NULL,"
+" digest bytea NOT NULL, sent_at timestamptz NOT NULL,"
+" PRIMARY KEY (run_id, worker, seq))";
+
+/* The first line of a libpq message, without its trailing newline. */
+static void
+one_line(char *dst, size_t size, const char *msg)
+{
+	snprintf(dst, size, "%s", msg ? msg : "unknown error");
+	dst[strcspn(dst, "\n")] = '\0';
+}
+
+static PGconn *
+connect_once(const fp_config *cfg, char *err, size_t errlen)
+{
+	fp_conn_params p;
+	PGconn	   *pg;
+	char		why[512];
+
+	fp_conn_params_init(&p, cfg->dsn);
+	pg = PQconnectdbParams(p.keywords, p.values, 1);
+	if (pg && PQstatus(pg) == CONNECTION_OK)
+		return pg;
+	one_line(why, sizeof(why), pg ? PQerrorMessage(pg) : "out of memory");
+	snprintf(err, errlen, "cannot connect: %s (check --dsn, the PG* variables and ~/.pgpass)", why);
+	PQfinish(pg);
+	return NULL;
+}
+
+static int
+exec_ok(PGconn *pg, const char *sql, char *err, size_t errlen, const char *what)
+{
+	PGresult   *res = PQexec(pg, sql);
+	char		why[512];
+
+	if (PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK)
+	{
+		PQclear(res);
+		return 0;
+	}
+	one_line(why, sizeof(why), PQresultErrorMessage(res));
+	snprintf(err, errlen, "%s: %s", what, why);
+	PQclear(res);
+	return -1;
+}
+
+static int
+check_privilege(PGconn *pg, const fp_target *t, char *err, size_t errlen)
+{
+	const char *params[1] = {t->table};
+	PGresult   *res = PQexecParams(pg,
+								   "SELECT has_table_privilege($1, 'INSERT'), has_table_privilege($1, 'SELECT')",
+								   1, NULL, params, NULL, NULL, 0);
+	int			rc = 0;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK ||
+		strcmp(PQgetvalue(res, 0, 0), "t") != 0 || strcmp(PQgetvalue(res, 0, 1), "t") != 0)
+	{
+		snprintf(err, errlen,
+				 "role \"%s\" may not insert into and read %s; run GRANT INSERT, SELECT ON %s TO \"%s\" as its owner",
+				 t->user, t->table, t->table, t->user);
+		rc = -1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+int
+fp_setup_target(const fp_config *cfg, fp_target *t, char *err, size_t errlen)
+{
+	PGconn	   *pg = connect_once(cfg, err, errlen);
+	PGresult   *res;
+	bool		ext, plain;
+	int			rc = -1;
+
+	if (pg == NULL)
+		return -1;
+	res = PQexec(pg, probe_sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		char		why[512];
+
+		one_line(why, sizeof(why), PQresultErrorMessage(res));
+		if (state && strcmp(state, "42501") == 0)
+			snprintf(err, errlen, "role \"%s\" may not use the ledger table (%s); as its owner, "
+					 "GRANT USAGE on its schema and INSERT, SELECT on the table to \"%s\"",
+					 PQuser(pg), why, PQuser(pg));
+		else
+			snprintf(err, errlen, "cannot inspect the database: %s", why);
+		goto out;
+	}
+	ext = PQgetvalue(res, 0, 0)[0] == 't';
+	plain = PQgetvalue(res, 0, 1)[0] == 't';
+	t->report_lsn = ext && PQgetvalue(res, 0, 2)[0] == 't';
+	snprintf(t->user, sizeof(t->user), "%s", PQgetvalue(res, 0, 4));
+	snprintf(t->server_version, sizeof(t->server_version), "%s", PQgetvalue(res, 0, 5));
+	if (PQgetvalue(res, 0, 3)[0] == 't')
+	{
+		snprintf(err, errlen, "the server is a standby (read-only); point --dsn at the primary, "
+				 "or list all nodes with target_session_attrs=read-write");
+		goto out;
+	}
+	if (ext)
+		t->table = "failprobe.ledger";
+	else if (plain)
+		t->table = "failprobe_client.ledger";
+	else if (cfg->init)
+	{
+		if (exec_ok(pg, init_sql, err, errlen, "cannot create the ledger table (--init)") != 0)
+			goto out;
+		t->table = "failprobe_client.ledger";
+	}
+	else
+	{
+		snprintf(err, errlen, "no ledger table in this database: run CREATE EXTENSION pg_failprobe "
+				 "(preloaded server), or add --init to create the plain table failprobe_client.ledger");
+		goto out;
+	}
+	t->extension = ext;
+	rc = check_privilege(pg, t, err, errlen);
+out:
+	PQclear(res);
+	PQfinish(pg);
+	return rc;
+}

@@ -1,0 +1,329 @@
+/*
+ * summary.c - after a run: what the ledger says, as text and as JSON.
+ *
+ * The outage is measured from the ledger itself, read back after it was
+ * closed (which also proves the file is readable): the first write that
+ * failed, was in doubt or was missed; the last acknowledgement before it
+ * (detection = first problem - last ack); the first acknowledgement after
+ * it, normally from the promoted node (RTO = first ack after - last ack
+ * before).
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "summary.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "ledger.h"
+
+static int
+class_index(const char *sqlstate)
+{
+	int			idx = 0;
+
+	if (sqlstate[0] == '\0')
+		return 0;
+	for (int i = 0; i < 2; i++)
+	{
+		char		ch = sqlstate[i];
+		int			v = (ch >= '0' && ch <= '9') ? ch - '0' :
+			(ch >= 'A' && ch <= 'Z') ? ch - 'A' + 10 : 0;
+
+		idx = idx * 36 + v;
+	}
+	return idx;
+}
+
+static void
+scan_pass(fp_summary *sum, const char *path, bool second)
+{
+	fp_ledger_header hdr;
+	fp_ledger_reader *r;
+	fp_record	rec;
+	int			rc;
+	fp_outage  *o = &sum->outage;
+
+	r = fp_ledger_open(path, &hdr, sum->ledger_error, sizeof(sum->ledger_error));
+	if (r == NULL)
+	{
+		sum->ledger_ok = false;
+		return;
+	}
+	while ((rc = fp_ledger_next(r, &rec, sum->ledger_error, sizeof(sum->ledger_error))) == 1)
+	{
+		int64_t		when = rec.outcome == FP_OUT_MISSED ? rec.scheduled_us : rec.done_us;
+
+		if (!second)
+		{
+			sum->records++;
+			if (rec.outcome == FP_OUT_ACKED && rec.commit_lsn != 0)
+			{
+				sum->lsn_known++;
+				if (rec.commit_lsn > sum->lsn_max)
+					sum->lsn_max = rec.commit_lsn;
+			}
+			if (rec.outcome != FP_OUT_ACKED &&
+				(o->first_problem == 0 || when < o->first_problem))
+				o->first_problem = when;
+			if (rec.outcome == FP_OUT_FAILED || rec.outcome == FP_OUT_IN_DOUBT)
+				sum->errors_by_class[class_index(rec.sqlstate)]++;
+			continue;
+		}
+		if (rec.outcome != FP_OUT_ACKED || o->first_problem == 0)
+			continue;
+		if (rec.done_us <= o->first_problem && rec.done_us > o->last_ack_before)
+		{
+			o->last_ack_before = rec.done_us;
+			o->server_before = rec.server;
+			o->tli_before = rec.tli;
+		}
+		if (rec.done_us > o->first_problem &&
+			(o->first_ack_after == 0 || rec.done_us < o->first_ack_after))
+		{
+			o->first_ack_after = rec.done_us;
+			o->server_after = rec.server;
+			o->tli_after = rec.tli;
+		}
+	}
+	sum->ledger_ok = (rc == 0);
+	fp_ledger_close_reader(r);
+}
+
+void
+fp_summary_scan(fp_summary *sum, const char *path)
+{
+	scan_pass(sum, path, false);
+	if (sum->ledger_ok && sum->outage.first_problem)
+		scan_pass(sum, path, true);
+}
+
+static double
+ms(uint64_t us)
+{
+	return us / 1000.0;
+}
+
+/* RTO in ms, or a negative number when there was no outage or no recovery. */
+static double
+rto_ms(const fp_outage *o)
+{
+	if (o->first_problem == 0 || o->first_ack_after == 0 || o->last_ack_before == 0)
+		return -1;
+	return (o->first_ack_after - o->last_ack_before) / 1000.0;
+}
+
+static void
+iso_time(char *buf, size_t size, int64_t us)
+{
+	time_t		secs = us / 1000000;
+	struct tm	tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+			 (int) (us % 1000000));
+}
+
+static const char *
+server_name(const fp_run *run, uint32_t id, char *buf, size_t size)
+{
+	if (id == 0 || id > (uint32_t) run->nservers)
+		return "unknown";
+	snprintf(buf, size, "%s:%s (timeline %u)", run->servers[id - 1].host,
+			 run->servers[id - 1].port, run->servers[id - 1].tli);
+	return buf;
+}
+
+void
+fp_summary_print(const fp_summary *sum, const fp_run *run)
+{
+	const fp_counts *c = &sum->counts;
+	const fp_outage *o = &sum->outage;
+	char		a[200], b[200];
+
+	printf("failprobe run %llu: %s mode, table %s\n", (unsigned long long) run->run_id,
+		   run->extension ? "extension" : "plain", run->table);
+	printf("  duration %.1f s, target %s, achieved %.1f tps\n", sum->elapsed_s,
+		   run->cfg->rate > 0 ? "fixed rate" : "as fast as possible",
+		   sum->elapsed_s > 0 ? c->acked / sum->elapsed_s : 0.0);
+	printf("  writes: sent %llu = acked %llu + failed %llu + in doubt %llu; missed (never sent) %llu\n",
+		   (unsigned long long) c->sent, (unsigned long long) c->acked,
+		   (unsigned long long) c->failed, (unsigned long long) c->in_doubt,
+		   (unsigned long long) c->missed);
+	printf("  latency from schedule (ms): p50 %.2f  p90 %.2f  p99 %.2f  p99.9 %.2f  max %.2f\n",
+		   ms(fp_hist_percentile(&sum->latency, 50)), ms(fp_hist_percentile(&sum->latency, 90)),
+		   ms(fp_hist_percentile(&sum->latency, 99)), ms(fp_hist_percentile(&sum->latency, 99.9)),
+		   ms(sum->latency.max));
+	printf("  schedule lag (ms): p50 %.2f  p99 %.2f  max %.2f\n",
+		   ms(fp_hist_percentile(&sum->lag, 50)), ms(fp_hist_percentile(&sum->lag, 99)),
+		   ms(sum->lag.max));
+	if (o->first_problem == 0)
+		printf("  outage: none\n");
+	else
+	{
+		printf("  outage: detection %.1f ms, RTO %s (last ack before on %s, first ack after on %s)\n",
+			   o->last_ack_before ? (o->first_problem - o->last_ack_before) / 1000.0 : 0.0,
+			   rto_ms(o) >= 0 ? (snprintf(a, 40, "%.1f ms", rto_ms(o)), a) : "not recovered",
+			   server_name(run, o->server_before, b, sizeof(b)),
+			   server_name(run, o->server_after, a + 100, 100));
+	}
+	if (run->report_lsn)
+		printf("  commit LSNs reported for %llu of %llu acknowledged writes (highest %X/%X)\n",
+			   (unsigned long long) sum->lsn_known, (unsigned long long) c->acked,
+			   (unsigned int) (sum->lsn_max >> 32), (unsigned int) sum->lsn_max);
+	printf("  ledger: %llu records read back%s%s\n", (unsigned long long) sum->records,
+		   sum->ledger_ok ? "" : "; PROBLEM: ", sum->ledger_ok ? "" : sum->ledger_error);
+}
+
+static json_t *
+latency_json(const fp_hist *h)
+{
+	return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f}",
+					 "p50", ms(fp_hist_percentile(h, 50)), "p90", ms(fp_hist_percentile(h, 90)),
+					 "p99", ms(fp_hist_percentile(h, 99)), "p999", ms(fp_hist_percentile(h, 99.9)),
+					 "max", ms(h->max), "mean", fp_hist_mean(h) / 1000.0);
+}
+
+static json_t *
+time_or_null(int64_t us)
+{
+	char		buf[40];
+
+	if (us == 0)
+		return json_null();
+	iso_time(buf, sizeof(buf), us);
+	return json_string(buf);
+}
+
+static json_t *
+outage_json(const fp_outage *o)
+{
+	double		rto = rto_ms(o);
+
+	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:i,s:i,s:i,s:i}",
+					 "first_problem_at", time_or_null(o->first_problem),
+					 "last_ack_before_at", time_or_null(o->last_ack_before),
+					 "first_ack_after_at", time_or_null(o->first_ack_after),
+					 "detection_ms", (o->first_problem && o->last_ack_before) ?
+					 json_real((o->first_problem - o->last_ack_before) / 1000.0) : json_null(),
+					 "rto_ms", rto >= 0 ? json_real(rto) : json_null(),
+					 "server_before", (json_int_t) o->server_before,
+					 "server_after", (json_int_t) o->server_after,
+					 "tli_before", (json_int_t) o->tli_before,
+					 "tli_after", (json_int_t) o->tli_after);
+}
+
+static json_t *
+errors_json(const fp_summary *sum)
+{
+	json_t	   *obj = json_object();
+	const char *digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+	for (int i = 0; i < 36 * 36; i++)
+	{
+		char		key[16];
+
+		if (sum->errors_by_class[i] == 0)
+			continue;
+		if (i == 0)
+			snprintf(key, sizeof(key), "none");
+		else
+			snprintf(key, sizeof(key), "%c%c", digits[i / 36], digits[i % 36]);
+		json_object_set_new(obj, key, json_integer((json_int_t) sum->errors_by_class[i]));
+	}
+	return obj;
+}
+
+static json_t *
+servers_json(const fp_run *run)
+{
+	json_t	   *arr = json_array();
+
+	for (int i = 0; i < run->nservers; i++)
+	{
+		const fp_server *s = &run->servers[i];
+
+		json_array_append_new(arr, json_pack("{s:i,s:s,s:s,s:o,s:i,s:o}",
+											 "id", i + 1, "host", s->host, "port", s->port,
+											 "system_identifier", s->system_id[0] ? json_string(s->system_id) : json_null(),
+											 "tli", (json_int_t) s->tli,
+											 "first_seen_at", time_or_null(s->first_seen_us)));
+	}
+	return arr;
+}
+
+static json_t *
+series_json(const fp_series *series)
+{
+	json_t	   *arr = json_array();
+
+	for (int i = 0; i < series->n; i++)
+	{
+		const fp_second *s = &series->s[i];
+
+		json_array_append_new(arr, json_pack("{s:f,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:f,s:i}",
+											 "t", s->t, "sent", (json_int_t) s->counts.sent,
+											 "acked", (json_int_t) s->counts.acked,
+											 "failed", (json_int_t) s->counts.failed,
+											 "in_doubt", (json_int_t) s->counts.in_doubt,
+											 "missed", (json_int_t) s->counts.missed,
+											 "p50_ms", s->p50_ms, "p99_ms", s->p99_ms,
+											 "max_ms", s->max_ms, "down", s->down));
+	}
+	return arr;
+}
+
+int
+fp_summary_json(const fp_summary *sum, const fp_run *run, const fp_series *series,
+				const char *path, const char *conninfo, char *err, size_t errlen)
+{
+	const fp_counts *c = &sum->counts;
+	char		started[40];
+	json_t	   *root;
+	int			rc;
+
+	iso_time(started, sizeof(started), run->start_wall);
+	root = json_pack("{s:I,s:s,s:s,s:s,s:s,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:f,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+					 "run_id", (json_int_t) run->run_id,
+					 "mode", run->extension ? "extension" : "plain",
+					 "table", run->table,
+					 "conninfo", conninfo,
+					 "started_at", started,
+					 "duration_s", sum->elapsed_s,
+					 "target_rate", run->cfg->rate,
+					 "sent", (json_int_t) c->sent, "acked", (json_int_t) c->acked,
+					 "failed", (json_int_t) c->failed, "in_doubt", (json_int_t) c->in_doubt,
+					 "missed", (json_int_t) c->missed,
+					 "tps", sum->elapsed_s > 0 ? c->acked / sum->elapsed_s : 0.0,
+					 "latency_ms", latency_json(&sum->latency),
+					 "schedule_lag_ms", latency_json(&sum->lag),
+					 "outage", outage_json(&sum->outage),
+					 "rto_ms", rto_ms(&sum->outage) >= 0 ? json_real(rto_ms(&sum->outage)) : json_null(),
+					 "errors_by_class", errors_json(sum),
+					 "servers", servers_json(run),
+					 "series", series_json(series));
+	if (root == NULL)
+	{
+		snprintf(err, errlen, "cannot build the JSON summary");
+		return -1;
+	}
+	{
+		char		lsn[32];
+
+		snprintf(lsn, sizeof(lsn), "%X/%X", (unsigned int) (sum->lsn_max >> 32),
+				 (unsigned int) sum->lsn_max);
+		json_object_set_new(root, "commit_lsn", json_pack("{s:I,s:s}", "known",
+														  (json_int_t) sum->lsn_known, "max", lsn));
+	}
+	json_object_set_new(root, "ledger", json_pack("{s:s,s:I,s:b}", "path", run->cfg->ledger_path,
+												  "records", (json_int_t) sum->records, "ok", sum->ledger_ok));
+	rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
+	json_decref(root);
+	if (rc != 0)
+		snprintf(err, errlen, "cannot write %s", path);
+	return rc;
+}

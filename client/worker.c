@@ -1,0 +1,304 @@
+/*
+ * worker.c - a load thread: its connections, its loop, its statistics.
+ *
+ * Like wrk2, each thread owns its connections and its histograms, so the hot
+ * path takes no shared lock; the thread's own lock is held while it handles
+ * events and is taken by the progress reporter once a second to collect
+ * the interval's figures.  The loop: act on every connection (send what is
+ * due, count what was missed while it was down, reconnect), hand ledger
+ * records over, then wait in ppoll() on all sockets until one is ready or
+ * the next write is due.
+ */
+#define _GNU_SOURCE
+
+#include "worker.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "conn.h"
+
+/* After the end, how long in-flight writes may take to be answered. */
+#define FP_DRAIN_US (10 * 1000000LL)
+/* How long the initial connections may take. */
+#define FP_STARTUP_US (15 * 1000000LL)
+
+int
+fp_thread_init(fp_thread *t, fp_run *run, int index, int first, int n)
+{
+	memset(t, 0, sizeof(*t));
+	t->run = run;
+	t->index = index;
+	t->nconns = n;
+	t->conns = calloc(n, sizeof(fp_conn));
+	t->md = EVP_MD_CTX_new();
+	t->sha256 = EVP_sha256();
+	if (!t->conns || !t->md || fp_hist_init(&t->total) || fp_hist_init(&t->interval) ||
+		fp_hist_init(&t->lag))
+		return -1;
+	pthread_mutex_init(&t->lock, NULL);
+	for (int i = 0; i < n; i++)
+	{
+		fp_conn    *c = &t->conns[i];
+
+		c->thread = t;
+		c->worker = (uint32_t) (first + i);
+		c->next_seq = 1;
+		c->cap = run->cfg->pipeline;
+		c->ring = calloc(c->cap, sizeof(fp_inflight));
+		if (!c->ring)
+			return -1;
+		c->interval_us = run->cfg->rate > 0 ?
+			(int64_t) (1e6 * run->cfg->clients / run->cfg->rate) : 0;
+	}
+	return 0;
+}
+
+void
+fp_thread_free(fp_thread *t)
+{
+	for (int i = 0; t->conns && i < t->nconns; i++)
+	{
+		if (t->conns[i].pg)
+			PQfinish(t->conns[i].pg);
+		free(t->conns[i].ring);
+	}
+	free(t->conns);
+	EVP_MD_CTX_free(t->md);
+	fp_hist_free(&t->total);
+	fp_hist_free(&t->interval);
+	fp_hist_free(&t->lag);
+	pthread_mutex_destroy(&t->lock);
+}
+
+/* What poll() should wait for on this connection's socket (0: nothing). */
+static short
+poll_events(const fp_conn *c)
+{
+	if (c->pg == NULL || PQsocket(c->pg) < 0)
+		return 0;
+	if (c->state == FP_CONN_CONNECTING)
+		return c->poll == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+	return POLLIN | (c->want_write ? POLLOUT : 0);
+}
+
+/* Earliest of 'soonest' and the next moment connection c needs attention. */
+static int64_t
+next_wakeup(const fp_conn *c, int64_t soonest, int64_t end, int depth)
+{
+	int64_t		t = soonest;
+
+	switch (c->state)
+	{
+		case FP_CONN_DOWN:
+			if (c->retry_at < t)
+				t = c->retry_at;
+			break;
+		case FP_CONN_CONNECTING:
+		case FP_CONN_SETUP:
+			if (c->deadline < t)
+				t = c->deadline;
+			break;
+		case FP_CONN_READY:
+			break;
+	}
+	/* a due write wakes us even while down: it must be counted as missed */
+	if (c->interval_us && c->next_due < end && c->next_due < t &&
+		(c->state != FP_CONN_READY || c->count < depth))
+		t = c->next_due;
+	return t;
+}
+
+/*
+ * Wait until a socket is ready or 'until' (monotonic); then let each ready
+ * connection handle its input and output.
+ */
+static void
+wait_and_handle(fp_thread *t, int64_t until)
+{
+	struct pollfd fds[t->nconns];
+	int			idx[t->nconns];
+	int			n = 0;
+	int64_t		now = fp_mono_us();
+	int64_t		wait = until - now;
+	struct timespec ts;
+	int			r;
+
+	for (int i = 0; i < t->nconns; i++)
+	{
+		short		ev = poll_events(&t->conns[i]);
+
+		if (ev == 0)
+			continue;
+		fds[n].fd = PQsocket(t->conns[i].pg);
+		fds[n].events = ev;
+		fds[n].revents = 0;
+		idx[n++] = i;
+	}
+	if (wait < 0)
+		wait = 0;
+	ts.tv_sec = wait / 1000000;
+	ts.tv_nsec = (wait % 1000000) * 1000;
+	r = ppoll(fds, n, &ts, NULL);
+	if (r < 0 && errno != EINTR)
+		return;
+
+	now = fp_mono_us();
+	pthread_mutex_lock(&t->lock);
+	for (int k = 0; r > 0 && k < n; k++)
+	{
+		if (fds[k].revents)
+			fp_conn_io(&t->conns[idx[k]], now,
+					   (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) != 0);
+	}
+	pthread_mutex_unlock(&t->lock);
+}
+
+/* Open every connection before the run starts; note the first failure. */
+static void
+connect_all(fp_thread *t)
+{
+	int64_t		now = fp_mono_us();
+	int64_t		give_up = now + FP_STARTUP_US;
+
+	for (int i = 0; i < t->nconns; i++)
+		fp_conn_start(&t->conns[i], now);
+	for (;;)
+	{
+		int			pending = 0;
+
+		for (int i = 0; i < t->nconns; i++)
+		{
+			fp_conn    *c = &t->conns[i];
+
+			if (c->state == FP_CONN_DOWN && t->setup_failures == 0)
+			{
+				t->setup_failures++;
+				snprintf(t->setup_error, sizeof(t->setup_error), "%s", c->last_error);
+			}
+			if (c->state == FP_CONN_CONNECTING || c->state == FP_CONN_SETUP)
+				pending++;
+		}
+		if (pending == 0 || t->setup_failures > 0 || fp_mono_us() > give_up)
+			break;
+		wait_and_handle(t, fp_mono_us() + 100000);
+	}
+	if (t->setup_failures == 0 && fp_mono_us() > give_up)
+	{
+		t->setup_failures = 1;
+		snprintf(t->setup_error, sizeof(t->setup_error),
+				 "timed out opening connections");
+	}
+}
+
+/* One pass over the connections: miss, reconnect, send.  Returns the next wakeup. */
+static int64_t
+act(fp_thread *t, int64_t now, int64_t end, int *busy)
+{
+	int			depth = t->run->cfg->pipeline;
+	int64_t		wake = now + 100000;
+	int			down = 0;
+
+	*busy = 0;
+	pthread_mutex_lock(&t->lock);
+	for (int i = 0; i < t->nconns; i++)
+	{
+		fp_conn    *c = &t->conns[i];
+
+		if ((c->state == FP_CONN_CONNECTING || c->state == FP_CONN_SETUP) &&
+			now > c->deadline)
+			fp_conn_drop(c, now, "timed out connecting");
+		if (c->state != FP_CONN_READY)
+		{
+			down++;
+			fp_conn_miss_due(c, now, end);
+			if (c->state == FP_CONN_DOWN && now >= c->retry_at && now < end)
+				fp_conn_start(c, now);
+		}
+		else
+			fp_conn_send_due(c, now, end);
+		*busy += c->count;
+		wake = next_wakeup(c, wake, end, depth);
+	}
+	t->down = down;
+	fp_thread_flush(t);
+	pthread_mutex_unlock(&t->lock);
+	return wake;
+}
+
+/* End of the run: whatever is still unanswered is in doubt. */
+static void
+give_up_inflight(fp_thread *t, int64_t now)
+{
+	pthread_mutex_lock(&t->lock);
+	for (int i = 0; i < t->nconns; i++)
+	{
+		if (t->conns[i].count > 0)
+			fp_conn_drop(&t->conns[i], now, "run ended before the answer");
+	}
+	fp_thread_flush(t);
+	pthread_mutex_unlock(&t->lock);
+}
+
+void *
+fp_thread_main(void *arg)
+{
+	fp_thread  *t = arg;
+	fp_run	   *run = t->run;
+
+	connect_all(t);
+	pthread_barrier_wait(&run->ready);
+	pthread_barrier_wait(&run->go);
+	if (atomic_load(&run->stop) && run->start_mono == run->end_mono)
+	{
+		atomic_fetch_add(&run->finished, 1);
+		return NULL;
+	}
+
+	for (int i = 0; i < t->nconns; i++)
+		t->conns[i].next_due = run->start_mono + (int64_t) (t->conns[i].interval_us ?
+															1e6 * t->conns[i].worker / run->cfg->rate : 0);
+	int64_t		stopped_at = 0;
+
+	for (;;)
+	{
+		int64_t		now = fp_mono_us();
+		int64_t		end = run->end_mono;
+		int			busy;
+
+		/* SIGINT/SIGTERM: schedule nothing more, drain what is in flight */
+		if (stopped_at == 0 && atomic_load(&run->stop))
+			stopped_at = now;
+		if (stopped_at && stopped_at < end)
+			end = stopped_at;
+		{
+		int64_t		wake = act(t, now, end, &busy);
+
+		if (now >= end && busy == 0)
+			break;
+		if (now >= end + FP_DRAIN_US)
+		{
+			give_up_inflight(t, now);
+			break;
+		}
+		wait_and_handle(t, wake);
+		}
+	}
+	pthread_mutex_lock(&t->lock);
+	for (int i = 0; i < t->nconns; i++)
+	{
+		if (t->conns[i].pg)
+		{
+			PQfinish(t->conns[i].pg);
+			t->conns[i].pg = NULL;
+		}
+	}
+	fp_thread_flush(t);
+	pthread_mutex_unlock(&t->lock);
+	atomic_fetch_add(&run->finished, 1);
+	return NULL;
+}

@@ -1,0 +1,50 @@
+/*
+ * worker.h - a load thread and the connections it drives.
+ */
+#ifndef FP_WORKER_H
+#define FP_WORKER_H
+
+#include <openssl/evp.h>
+
+#include "run.h"
+
+typedef struct fp_conn fp_conn;
+
+/*
+ * One OS thread: drives its share of the connections with non-blocking
+ * libpq (send, then wait on all sockets with poll), records outcomes into
+ * its own histograms and counters, and hands ledger records over in batches.
+ */
+struct fp_thread
+{
+	fp_run	   *run;
+	int			index;
+	pthread_t	tid;
+	fp_conn    *conns;
+	int			nconns;
+	EVP_MD_CTX *md;				/* reused SHA-256 context */
+	const EVP_MD *sha256;
+
+	/* Guarded by lock: what the progress reporter takes once a second. */
+	pthread_mutex_t lock;
+	fp_hist		interval;		/* latencies since the last report */
+	fp_counts	interval_counts;
+	int			down;			/* connections not ready now */
+	char		note[160];		/* e.g. "reconnecting to 10.0.0.2:5432" */
+
+	/* Owned by the thread; read after it joined. */
+	fp_hist		total;			/* latency from schedule to acknowledgement */
+	fp_hist		lag;			/* schedule lag: from due to sent */
+	fp_counts	counts;
+	fp_record	batch[512];
+	int			nbatch;
+	int			setup_failures; /* initial connections that failed */
+	char		setup_error[256];
+};
+
+/* Set up thread t for connections [first, first + n); 0 or -1 (ENOMEM). */
+int			fp_thread_init(fp_thread *t, fp_run *run, int index, int first, int n);
+void	   *fp_thread_main(void *arg);
+void		fp_thread_free(fp_thread *t);
+
+#endif

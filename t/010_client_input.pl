@@ -1,0 +1,105 @@
+# 010_client_input.pl: failprobe run refuses bad input with one clear line
+# and exit status 2, never shows a password, and runs in plain mode (no
+# extension) after --init.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use JSON::PP qw(decode_json);
+use FailprobeTest;
+
+my $failprobe = "$FindBin::Bin/../client/failprobe";
+-x $failprobe or BAIL_OUT("$failprobe is not built: run make first");
+my $dir = PostgreSQL::Test::Utils::tempdir;
+
+# A server without the extension, with a password-protected role.
+my $node = PostgreSQL::Test::Cluster->new('plain');
+$node->init;
+$node->start;
+$node->safe_psql('postgres',
+	"SET password_encryption = 'scram-sha-256'; CREATE ROLE pwuser LOGIN PASSWORD 'S3cretPw'");
+my $hba = slurp_file($node->data_dir . '/pg_hba.conf');
+open my $fh, '>', $node->data_dir . '/pg_hba.conf' or die;
+print $fh "local all pwuser scram-sha-256\n$hba";
+close $fh;
+$node->reload;
+
+my $dsn = $node->connstr('postgres');
+
+# run failprobe; returns (exit status, stdout, stderr)
+sub fp
+{
+	my ($stdout, $stderr) = ('', '');
+	IPC::Run::run([ $failprobe, @_ ], '>', \$stdout, '2>', \$stderr);
+	return ($? >> 8, $stdout, $stderr);
+}
+
+sub refuses
+{
+	my ($args, $re, $name) = @_;
+	my ($rc, $out, $err) = fp(@$args);
+	is($rc, 2, "$name: exit status 2");
+	like($err, $re, "$name: says why");
+	is(scalar(split /\n/, $err), 1, "$name: one line");
+	return $err;
+}
+
+# --- the command line -------------------------------------------------------
+refuses([ 'run', '-d', $dsn ], qr/--ledger FILE is required/, 'no ledger');
+refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--rate', '-5' ], qr/invalid value '-5' for --rate/, 'negative rate');
+refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '-c', '0' ], qr/--clients/, 'zero clients');
+refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '-c', '2', '-j', '4' ], qr/--threads cannot exceed --clients/, 'more threads than clients');
+refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '-M', 'telepathy' ], qr/invalid protocol 'telepathy'/, 'bad protocol');
+refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '-M', 'simple', '--pipeline', '8' ], qr/--pipeline needs/, 'pipeline with simple');
+refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--bogus' ], qr/unknown option '--bogus'/, 'unknown flag');
+
+my $err = refuses([ 'run', '-d', "host='unterminated password=S3cretPw", '-l', "$dir/a" ],
+	qr/invalid connection string/, 'unparsable conninfo');
+unlike($err, qr/S3cretPw/, 'unparsable conninfo: password not shown');
+
+# --- the server ----------------------------------------------------------------
+$err = refuses([ 'run', '-d', "$dsn user=pwuser password=wrongPw99", '-l', "$dir/a" ],
+	qr/cannot connect: .*password authentication failed/, 'wrong password');
+unlike($err, qr/wrongPw99/, 'wrong password: not shown');
+
+refuses([ 'run', '-d', 'host=127.0.0.1 port=1 connect_timeout=2', '-l', "$dir/a" ],
+	qr/cannot connect: .*127\.0\.0\.1/, 'nothing listening');
+
+refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '-T', '1' ],
+	qr/no ledger table in this database: run CREATE EXTENSION pg_failprobe .* or add --init/, 'missing table');
+ok(!-e "$dir/a", 'no ledger file left behind by a refused run');
+
+# --- plain mode after --init -----------------------------------------------
+my ($rc, $out, $stderr) = fp('run', '-d', $dsn, '-l', "$dir/plain.ledger", '--init',
+	'-R', '200', '-c', '2', '-T', '2', '-P', '0', '--json', "$dir/plain.json");
+is($rc, 0, 'plain run completes');
+like($stderr, qr/plain mode/, 'plain mode is announced with what it lacks');
+my $json = decode_json(slurp_file("$dir/plain.json"));
+is($json->{mode}, 'plain', 'JSON says plain mode');
+my $acked = $json->{acked};
+cmp_ok($acked, '>=', 350, "about 400 writes acknowledged at 200/s for 2 s ($acked)");
+my $run_id = $json->{run_id};
+is($node->safe_psql('postgres', "SELECT count(*) FROM failprobe_client.ledger WHERE run_id = $run_id"),
+	$acked, 'every acknowledged write is in the plain table');
+is(sprintf('%04o', (stat "$dir/plain.ledger")[2] & 07777), '0600', 'ledger file is mode 0600');
+unlike(slurp_file("$dir/plain.ledger"), qr/S3cretPw|wrongPw99/, 'no password in the ledger');
+
+# --- an existing ledger is not overwritten without --force ------------------
+refuses([ 'run', '-d', $dsn, '-l', "$dir/plain.ledger", '-T', '1' ],
+	qr/already exists; use --force/, 'existing ledger');
+
+# --- a password given on the command line never shows -------------------------
+($rc, $out, $stderr) = fp('run', '-d', "$dsn user=pwuser password=S3cretPw", '-l', "$dir/pw.ledger",
+	'-R', '50', '-c', '1', '-T', '1', '--json', "$dir/pw.json");
+is($rc, 2, 'a role without privileges is refused');
+unlike($out . $stderr, qr/S3cretPw/, 'password not in the output');
+unlike(slurp_file("$dir/pw.json"), qr/S3cretPw/, 'password not in the JSON') if -e "$dir/pw.json";
+unlike(slurp_file("$dir/pw.ledger"), qr/S3cretPw/, 'password not in the ledger') if -e "$dir/pw.ledger";
+like($stderr, qr/role "pwuser" may not use the ledger table .*GRANT USAGE/, 'missing privilege explained');
+
+$node->stop;
+done_testing();
