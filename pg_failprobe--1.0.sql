@@ -35,6 +35,7 @@ CREATE TABLE failprobe.ledger (
     seq     bigint      NOT NULL,
     digest  bytea       NOT NULL,
     sent_at timestamptz NOT NULL,
+    payload bytea,              -- failprobe run --payload-bytes; NULL when none
     PRIMARY KEY (run_id, worker, seq)
 );
 

@@ -29,6 +29,7 @@ typedef struct fp_config
 	int			progress_s;		/* progress line interval; 0 = none */
 	fp_protocol protocol;
 	int			pipeline;		/* transactions in flight per connection */
+	int			payload_bytes;	/* extra bytes per row, covered by the digest */
 	bool		init;			/* create the plain ledger table if missing */
 	bool		force;			/* overwrite an existing ledger file */
 	bool		quiet;			/* no progress lines */

@@ -22,6 +22,7 @@
 #define _GNU_SOURCE
 
 #include "conn.h"
+#include "digest.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -187,50 +188,55 @@ fp_conn_miss_due(fp_conn *c, int64_t now, int64_t end)
 
 /* ---- sending ----------------------------------------------------------- */
 
+/* Hex of n bytes into dst (2n + 1 bytes). */
 static void
-digest_of(fp_thread *t, uint64_t run_id, uint32_t worker, uint64_t seq,
-		  unsigned char out[32])
+to_hex(char *dst, const unsigned char *src, size_t n)
 {
-	unsigned char id[20];
-	unsigned int len = 32;
+	static const char hexdigits[] = "0123456789abcdef";
 
-	/* identity, big-endian: run_id (8), worker (4), seq (8) */
-	for (int i = 0; i < 8; i++)
-		id[i] = (unsigned char) (run_id >> (56 - 8 * i));
-	for (int i = 0; i < 4; i++)
-		id[8 + i] = (unsigned char) (worker >> (24 - 8 * i));
-	for (int i = 0; i < 8; i++)
-		id[12 + i] = (unsigned char) (seq >> (56 - 8 * i));
-	EVP_DigestInit_ex(t->md, t->sha256, NULL);
-	EVP_DigestUpdate(t->md, id, sizeof(id));
-	EVP_DigestFinal_ex(t->md, out, &len);
+	for (size_t i = 0; i < n; i++)
+	{
+		dst[2 * i] = hexdigits[src[i] >> 4];
+		dst[2 * i + 1] = hexdigits[src[i] & 15];
+	}
+	dst[2 * n] = '\0';
 }
 
 static int
 send_simple(fp_conn *c, const char *runid, const char *worker, const char *seq,
 			const unsigned char digest[32], const char *sent)
 {
-	char		sql[512];
+	fp_thread  *t = c->thread;
+	size_t		npay = (size_t) t->run->cfg->payload_bytes;
 	char		hex[65];
+	int			len;
 
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-	snprintf(sql, sizeof(sql),
-			 "INSERT INTO %s (run_id, worker, seq, digest, sent_at) "
-			 "VALUES (%s, %s, %s, '\\x%s', to_timestamp(%s))",
-			 c->thread->run->table, runid, worker, seq, hex, sent);
-	return PQsendQuery(c->pg, sql);
+	to_hex(hex, digest, 32);
+	len = snprintf(t->sql, t->sqlsize,
+				   "INSERT INTO %s (run_id, worker, seq, digest, sent_at%s) "
+				   "VALUES (%s, %s, %s, '\\x%s', to_timestamp(%s)%s",
+				   t->run->table, npay ? ", payload" : "", runid, worker, seq, hex, sent,
+				   npay ? ", '\\x" : ")");
+	if (npay)
+	{
+		to_hex(t->sql + len, t->payload, npay);
+		memcpy(t->sql + len + 2 * npay, "')", 3);
+	}
+	return PQsendQuery(c->pg, t->sql);
 }
 
 static char insert_sql[256];
+static int	insert_nparams;
 
 /* The INSERT with parameters, for the extended and prepared protocols. */
 const char *
-fp_insert_sql(const char *table)
+fp_insert_sql(const char *table, bool payload)
 {
 	snprintf(insert_sql, sizeof(insert_sql),
-			 "INSERT INTO %s (run_id, worker, seq, digest, sent_at) "
-			 "VALUES ($1, $2, $3, $4, to_timestamp($5::float8))", table);
+			 "INSERT INTO %s (run_id, worker, seq, digest, sent_at%s) "
+			 "VALUES ($1, $2, $3, $4, to_timestamp($5::float8)%s)", table,
+			 payload ? ", payload" : "", payload ? ", $6" : "");
+	insert_nparams = payload ? 6 : 5;
 	return insert_sql;
 }
 
@@ -241,14 +247,22 @@ send_write(fp_conn *c, int64_t sched, int64_t now)
 	fp_run	   *run = t->run;
 	unsigned char digest[32];
 	char		runid[24], worker[12], seq[24], sent[40];
-	const char *values[5] = {runid, worker, seq, (const char *) digest, sent};
-	int			lengths[5] = {0, 0, 0, 32, 0};
-	int			formats[5] = {0, 0, 0, 1, 0};
+	const char *values[6] = {runid, worker, seq, (const char *) digest, sent,
+	(const char *) t->payload};
+	int			lengths[6] = {0, 0, 0, 32, 0, run->cfg->payload_bytes};
+	int			formats[6] = {0, 0, 0, 1, 0, 1};
 	int64_t		wall = fp_run_wall(run, now);
 	int			ok;
 	fp_inflight *w;
 
-	digest_of(t, run->run_id, c->worker, c->next_seq, digest);
+	fp_payload_fill(run->run_id, c->worker, c->next_seq, t->payload,
+					(size_t) run->cfg->payload_bytes);
+	if (fp_digest(t->md, run->run_id, c->worker, c->next_seq, t->payload,
+				  (size_t) run->cfg->payload_bytes, digest) != 0)
+	{
+		fp_conn_drop(c, now, "OpenSSL could not compute SHA-256");
+		return false;
+	}
 	snprintf(runid, sizeof(runid), "%" PRIu64, run->run_id);
 	snprintf(worker, sizeof(worker), "%" PRIu32, c->worker);
 	snprintf(seq, sizeof(seq), "%" PRIu64, c->next_seq);
@@ -260,10 +274,10 @@ send_write(fp_conn *c, int64_t sched, int64_t now)
 			ok = send_simple(c, runid, worker, seq, digest, sent);
 			break;
 		case FP_PROTO_EXTENDED:
-			ok = PQsendQueryParams(c->pg, insert_sql, 5, NULL, values, lengths, formats, 0);
+			ok = PQsendQueryParams(c->pg, insert_sql, insert_nparams, NULL, values, lengths, formats, 0);
 			break;
 		default:
-			ok = PQsendQueryPrepared(c->pg, "fp_insert", 5, values, lengths, formats, 0);
+			ok = PQsendQueryPrepared(c->pg, "fp_insert", insert_nparams, values, lengths, formats, 0);
 			break;
 	}
 	if (ok && c->pipeline_mode)
@@ -480,7 +494,7 @@ setup_results(fp_conn *c, int64_t now)
 				c->thread->run->cfg->protocol == FP_PROTO_PREPARED)
 			{
 				c->setup = FP_SETUP_PREPARE;
-				if (!PQsendPrepare(c->pg, "fp_insert", insert_sql, 5, NULL))
+				if (!PQsendPrepare(c->pg, "fp_insert", insert_sql, insert_nparams, NULL))
 					attempt_failed(c, now, PQerrorMessage(c->pg));
 				c->want_write = true;
 				continue;

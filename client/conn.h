@@ -84,7 +84,7 @@ void		fp_conn_send_due(fp_conn *c, int64_t now, int64_t end);
 void		fp_conn_miss_due(fp_conn *c, int64_t now, int64_t end);
 
 /* The parameterised INSERT into table; call once before threads start. */
-const char *fp_insert_sql(const char *table);
+const char *fp_insert_sql(const char *table, bool payload);
 
 /* Hand the thread's batched ledger records to the ledger writer. */
 void		fp_thread_flush(fp_thread *t);

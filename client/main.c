@@ -24,7 +24,10 @@
 
 #include "config.h"
 #include "conninfo.h"
+#include "digest.h"
+#include "drill.h"
 #include "run_cmd.h"
+#include "verify.h"
 
 #define FP_VERSION "0.1"
 
@@ -48,6 +51,8 @@ static const char *run_help =
 "                           simple or extended through PgBouncer in transaction mode\n"
 "      --pipeline K         up to K transactions in flight per connection\n"
 "                           (libpq pipeline mode; not with simple; default 1)\n"
+"      --payload-bytes N    N bytes of payload per row (default 0), covered by\n"
+"                           the row's digest so that verify can spot corruption\n"
 "      --init               create the plain ledger table failprobe_client.ledger\n"
 "                           when the pg_failprobe extension is not installed\n"
 "      --json FILE          write the run's summary as JSON\n"
@@ -170,6 +175,7 @@ parse_run(int argc, char **argv, fp_config *cfg)
 		{"pipeline", required_argument, NULL, 1},
 		{"init", no_argument, NULL, 2},
 		{"json", required_argument, NULL, 3},
+		{"payload-bytes", required_argument, NULL, 4},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}
@@ -202,6 +208,7 @@ parse_run(int argc, char **argv, fp_config *cfg)
 			case 1: cfg->pipeline = parse_int(optarg, "--pipeline", 1, 10000); break;
 			case 2: cfg->init = true; break;
 			case 3: cfg->json_path = optarg; break;
+			case 4: cfg->payload_bytes = parse_int(optarg, "--payload-bytes", 0, FP_PAYLOAD_MAX); break;
 			case 'q': cfg->quiet = true; break;
 			case 'h': fputs(run_help, stdout); exit(0);
 			case ':': usage_error("option %s needs a value", argv[optind - 1]); break;
@@ -233,11 +240,10 @@ main(int argc, char **argv)
 		parse_run(argc - 1, argv + 1, &cfg);
 		return fp_run_command(&cfg);
 	}
-	if (strcmp(argv[1], "verify") == 0 || strcmp(argv[1], "drill") == 0)
-	{
-		fprintf(stderr, "failprobe: '%s' is not in this version yet; 'failprobe run' is\n", argv[1]);
-		return 2;
-	}
+	if (strcmp(argv[1], "verify") == 0)
+		return fp_verify_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "drill") == 0)
+		return fp_drill_main(argc - 1, argv + 1);
 	fprintf(stderr, "failprobe: unknown command '%s'; see 'failprobe --help'\n", argv[1]);
 	return 2;
 }

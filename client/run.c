@@ -88,6 +88,9 @@ meta_json(const fp_config *cfg, const fp_target *target, const char *conninfo)
 							  "rate", cfg->rate, "clients", cfg->clients, "threads", cfg->threads,
 							  "duration_s", cfg->duration_s, "protocol", protocols[cfg->protocol],
 							  "pipeline", cfg->pipeline);
+
+	if (m)
+		json_object_set_new(m, "payload_bytes", json_integer(cfg->payload_bytes));
 	char	   *text = m ? json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 
 	json_decref(m);
@@ -254,7 +257,7 @@ fp_run_command(const fp_config *cfg)
 		fprintf(stderr, "failprobe: %s\n", err);
 		return 2;
 	}
-	fp_insert_sql(run.table);
+	fp_insert_sql(run.table, cfg->payload_bytes > 0);
 
 	signal_run = &run;
 	signal(SIGINT, on_signal);

@@ -28,7 +28,7 @@ static const char *init_sql =
 "CREATE SCHEMA IF NOT EXISTS failprobe_client; "
 "CREATE TABLE IF NOT EXISTS failprobe_client.ledger ("
 " run_id bigint NOT NULL, worker integer NOT NULL, seq bigint NOT NULL,"
-" digest bytea NOT NULL, sent_at timestamptz NOT NULL,"
+" digest bytea NOT NULL, sent_at timestamptz NOT NULL, payload bytea,"
 " PRIMARY KEY (run_id, worker, seq))";
 
 /* The first line of a libpq message, without its trailing newline. */

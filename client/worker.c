@@ -36,8 +36,10 @@ fp_thread_init(fp_thread *t, fp_run *run, int index, int first, int n)
 	t->nconns = n;
 	t->conns = calloc(n, sizeof(fp_conn));
 	t->md = EVP_MD_CTX_new();
-	t->sha256 = EVP_sha256();
-	if (!t->conns || !t->md || fp_hist_init(&t->total) || fp_hist_init(&t->interval) ||
+	t->payload = malloc(run->cfg->payload_bytes + 1);
+	t->sqlsize = 512 + 2 * (size_t) run->cfg->payload_bytes;
+	t->sql = malloc(t->sqlsize);
+	if (!t->conns || !t->md || !t->payload || !t->sql || fp_hist_init(&t->total) || fp_hist_init(&t->interval) ||
 		fp_hist_init(&t->lag))
 		return -1;
 	pthread_mutex_init(&t->lock, NULL);
@@ -69,6 +71,8 @@ fp_thread_free(fp_thread *t)
 	}
 	free(t->conns);
 	EVP_MD_CTX_free(t->md);
+	free(t->payload);
+	free(t->sql);
 	fp_hist_free(&t->total);
 	fp_hist_free(&t->interval);
 	fp_hist_free(&t->lag);

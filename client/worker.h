@@ -23,7 +23,9 @@ struct fp_thread
 	fp_conn    *conns;
 	int			nconns;
 	EVP_MD_CTX *md;				/* reused SHA-256 context */
-	const EVP_MD *sha256;
+	unsigned char *payload;		/* --payload-bytes of the write being sent */
+	char	   *sql;			/* simple protocol: the query text */
+	size_t		sqlsize;
 
 	/* Guarded by lock: what the progress reporter takes once a second. */
 	pthread_mutex_t lock;

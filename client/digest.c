@@ -1,0 +1,58 @@
+/*
+ * digest.c - row identity, payload and digest (see digest.h).
+ */
+#include "digest.h"
+
+void
+fp_identity(uint64_t run_id, uint32_t worker, uint64_t seq,
+			unsigned char id[FP_IDENTITY_LEN])
+{
+	for (int i = 0; i < 8; i++)
+		id[i] = (unsigned char) (run_id >> (56 - 8 * i));
+	for (int i = 0; i < 4; i++)
+		id[8 + i] = (unsigned char) (worker >> (24 - 8 * i));
+	for (int i = 0; i < 8; i++)
+		id[12 + i] = (unsigned char) (seq >> (56 - 8 * i));
+}
+
+static uint64_t
+splitmix64(uint64_t *state)
+{
+	uint64_t	z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
+void
+fp_payload_fill(uint64_t run_id, uint32_t worker, uint64_t seq,
+				unsigned char *buf, size_t n)
+{
+	uint64_t	state = run_id ^ ((uint64_t) worker << 40) ^ (seq * UINT64_C(0xD1B54A32D192ED03));
+	size_t		i = 0;
+
+	while (i < n)
+	{
+		uint64_t	v = splitmix64(&state);
+
+		for (int b = 0; b < 8 && i < n; b++, i++)
+			buf[i] = (unsigned char) (v >> (8 * b));
+	}
+}
+
+int
+fp_digest(EVP_MD_CTX *md, uint64_t run_id, uint32_t worker, uint64_t seq,
+		  const unsigned char *payload, size_t n, unsigned char out[FP_DIGEST_LEN])
+{
+	unsigned char id[FP_IDENTITY_LEN];
+	unsigned int len = FP_DIGEST_LEN;
+
+	fp_identity(run_id, worker, seq, id);
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+		EVP_DigestUpdate(md, id, sizeof(id)) != 1 ||
+		(n > 0 && EVP_DigestUpdate(md, payload, n) != 1) ||
+		EVP_DigestFinal_ex(md, out, &len) != 1)
+		return -1;
+	return 0;
+}
