@@ -30,6 +30,8 @@ typedef struct fp_config
 	fp_protocol protocol;
 	int			pipeline;		/* transactions in flight per connection */
 	int			payload_bytes;	/* extra bytes per row, covered by the digest */
+	uint64_t	run_id;			/* --run-id shared by several clients; 0: random */
+	int			first_worker;	/* number of this client's first connection */
 	bool		init;			/* create the plain ledger table if missing */
 	bool		force;			/* overwrite an existing ledger file */
 	bool		quiet;			/* no progress lines */

@@ -14,7 +14,9 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -53,6 +55,10 @@ static const char *run_help =
 "                           (libpq pipeline mode; not with simple; default 1)\n"
 "      --payload-bytes N    N bytes of payload per row (default 0), covered by\n"
 "                           the row's digest so that verify can spot corruption\n"
+"      --run-id ID          use this run id (1 to 2^63-1) instead of a random one,\n"
+"                           to share one run between clients on several hosts\n"
+"      --first-worker K     number connections from K (default 0); clients that\n"
+"                           share a run id need disjoint ranges: K = index * N\n"
 "      --init               create the plain ledger table failprobe_client.ledger\n"
 "                           when the pg_failprobe extension is not installed\n"
 "      --json FILE          write the run's summary as JSON\n"
@@ -120,6 +126,19 @@ parse_int(const char *arg, const char *opt, int min, int max)
 	return (int) v;
 }
 
+static uint64_t
+parse_run_id(const char *arg)
+{
+	char	   *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end == arg || *end != '\0' || errno != 0 || arg[0] == '-' || v == 0 || v > INT64_MAX)
+		usage_error("invalid value '%s' for --run-id (a whole number from 1 to 9223372036854775807)", arg);
+	return (uint64_t) v;
+}
+
 static fp_protocol
 parse_protocol(const char *arg)
 {
@@ -151,6 +170,8 @@ validate(fp_config *cfg, bool threads_given)
 
 		cfg->threads = cpus > 0 && cpus < cfg->clients ? (int) cpus : cfg->clients;
 	}
+	if ((int64_t) cfg->first_worker + cfg->clients > INT32_MAX)
+		usage_error("%s--first-worker + --clients must stay below 2^31 (worker numbers are integers)", "");
 	if (cfg->threads > cfg->clients)
 		usage_error("%s--threads cannot exceed --clients: each thread needs a connection", "");
 	if (cfg->pipeline > 1 && cfg->protocol == FP_PROTO_SIMPLE)
@@ -176,6 +197,8 @@ parse_run(int argc, char **argv, fp_config *cfg)
 		{"init", no_argument, NULL, 2},
 		{"json", required_argument, NULL, 3},
 		{"payload-bytes", required_argument, NULL, 4},
+		{"run-id", required_argument, NULL, 5},
+		{"first-worker", required_argument, NULL, 6},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}
@@ -208,6 +231,8 @@ parse_run(int argc, char **argv, fp_config *cfg)
 			case 1: cfg->pipeline = parse_int(optarg, "--pipeline", 1, 10000); break;
 			case 2: cfg->init = true; break;
 			case 3: cfg->json_path = optarg; break;
+			case 5: cfg->run_id = parse_run_id(optarg); break;
+			case 6: cfg->first_worker = parse_int(optarg, "--first-worker", 0, 1000000000); break;
 			case 4: cfg->payload_bytes = parse_int(optarg, "--payload-bytes", 0, FP_PAYLOAD_MAX); break;
 			case 'q': cfg->quiet = true; break;
 			case 'h': fputs(run_help, stdout); exit(0);

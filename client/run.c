@@ -90,7 +90,11 @@ meta_json(const fp_config *cfg, const fp_target *target, const char *conninfo)
 							  "pipeline", cfg->pipeline);
 
 	if (m)
+	{
 		json_object_set_new(m, "payload_bytes", json_integer(cfg->payload_bytes));
+		json_object_set_new(m, "first_worker", json_integer(cfg->first_worker));
+		json_object_set_new(m, "shared_run_id", json_boolean(cfg->run_id != 0));
+	}
 	char	   *text = m ? json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 
 	json_decref(m);
@@ -118,7 +122,7 @@ static int
 start_threads(fp_run *run, char *err, size_t errlen)
 {
 	const fp_config *cfg = run->cfg;
-	int			first = 0;
+	int			first = cfg->first_worker;
 
 	run->nthreads = cfg->threads;
 	run->threads = calloc(cfg->threads, sizeof(fp_thread));
@@ -244,7 +248,7 @@ fp_run_command(const fp_config *cfg)
 	run.extension = target.extension;
 	run.report_lsn = target.report_lsn;
 	pthread_mutex_init(&run.servers_lock, NULL);
-	run.run_id = new_run_id();
+	run.run_id = cfg->run_id ? cfg->run_id : new_run_id();
 	if (!target.extension)
 		fprintf(stderr, "failprobe: plain mode: pg_failprobe is not installed in this database; "
 				"commit LSNs are unknown, so acknowledgements from the old and the new primary "
