@@ -23,6 +23,7 @@
 
 #include "conn.h"
 #include "digest.h"
+#include "schedule.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -166,11 +167,10 @@ static int64_t
 due_of(const fp_conn *c, uint64_t seq)
 {
 	const fp_run *run = c->thread->run;
-	double		rate = run->cfg->rate;
-	double		per_conn_us = 1e6 * run->cfg->clients / rate;
-	double		offset_us = 1e6 * c->worker / rate;
 
-	return run->start_mono + (int64_t) (offset_us + per_conn_us * (double) (seq - 1));
+	return run->start_mono +
+		fp_due_offset_us(run->cfg->rate, run->cfg->clients,
+						 (int) (c->worker - (uint32_t) run->cfg->first_worker), seq);
 }
 
 void

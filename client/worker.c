@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 
 #include "worker.h"
+#include "schedule.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -264,8 +265,9 @@ fp_thread_main(void *arg)
 	}
 
 	for (int i = 0; i < t->nconns; i++)
-		t->conns[i].next_due = run->start_mono + (int64_t) (t->conns[i].interval_us ?
-															1e6 * t->conns[i].worker / run->cfg->rate : 0);
+		t->conns[i].next_due = run->start_mono + (t->conns[i].interval_us ?
+			fp_due_offset_us(run->cfg->rate, run->cfg->clients,
+							 (int) (t->conns[i].worker - (uint32_t) run->cfg->first_worker), 1) : 0);
 	int64_t		stopped_at = 0;
 
 	for (;;)

@@ -1,0 +1,95 @@
+/*
+ * test_schedule.c - the open-loop schedule: the run's rate is kept in all,
+ * connections interleave evenly, and due times do not drift.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "schedule.h"
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t		x = *(const int64_t *) a, y = *(const int64_t *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* Writes due in [0, span) over all connections equal rate * span. */
+static void
+test_total_rate(void **state)
+{
+	const double rates[] = {1, 999, 2000, 8000, 123457};
+	const int	clients[] = {1, 3, 8, 64};
+
+	(void) state;
+	for (size_t r = 0; r < sizeof(rates) / sizeof(rates[0]); r++)
+		for (size_t c = 0; c < sizeof(clients) / sizeof(clients[0]); c++)
+		{
+			const int64_t span = 2 * 1000000;
+			int64_t		n = 0;
+
+			for (int i = 0; i < clients[c]; i++)
+				for (uint64_t seq = 1; fp_due_offset_us(rates[r], clients[c], i, seq) < span; seq++)
+					n++;
+			/* each connection may round its last slot either way */
+			assert_true(llabs(n - (int64_t) (rates[r] * 2)) <= clients[c]);
+		}
+}
+
+/* Merged over connections, consecutive due times are 1/rate apart. */
+static void
+test_interleaved(void **state)
+{
+	const double rate = 8000;
+	const int	n = 8;
+	const int	per = 1000;
+	int64_t    *due = malloc(sizeof(int64_t) * n * per);
+
+	(void) state;
+	for (int i = 0; i < n; i++)
+		for (int s = 0; s < per; s++)
+			due[i * per + s] = fp_due_offset_us(rate, n, i, (uint64_t) s + 1);
+	qsort(due, (size_t) n * per, sizeof(int64_t), cmp_i64);
+	assert_int_equal(due[0], 0);
+	for (int k = 1; k < n * per; k++)
+	{
+		int64_t		gap = due[k] - due[k - 1];
+
+		/* 125 us apart, give or take the truncation to whole microseconds */
+		assert_true(gap >= 124 && gap <= 126);
+	}
+	free(due);
+}
+
+/* A week into a run the schedule is still exact to the microsecond. */
+static void
+test_no_drift(void **state)
+{
+	const double rate = 3000;	/* 1/3000 s is not a whole microsecond */
+	const int	clients = 7;
+	uint64_t	seq = (uint64_t) (7 * 86400.0 * rate / clients);
+	int64_t		due = fp_due_offset_us(rate, clients, 5, seq);
+	double		exact = 1e6 * 5 / rate + 1e6 * clients / rate * (double) (seq - 1);
+
+	(void) state;
+	assert_true(llabs(due - (int64_t) exact) <= 1);
+	/* and monotonic: a later write is never due earlier */
+	assert_true(fp_due_offset_us(rate, clients, 5, seq + 1) > due);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_total_rate),
+		cmocka_unit_test(test_interleaved),
+		cmocka_unit_test(test_no_drift),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
