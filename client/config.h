@@ -29,6 +29,7 @@ typedef struct fp_config
 	int			progress_s;		/* progress line interval; 0 = none */
 	fp_protocol protocol;
 	int			pipeline;		/* transactions in flight per connection */
+	int			burst;			/* writes due together per connection (schedule.h) */
 	int			payload_bytes;	/* extra bytes per row, covered by the digest */
 	uint64_t	run_id;			/* --run-id shared by several clients; 0: random */
 	int			first_worker;	/* number of this client's first connection */

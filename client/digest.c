@@ -42,14 +42,14 @@ fp_payload_fill(uint64_t run_id, uint32_t worker, uint64_t seq,
 }
 
 int
-fp_digest(EVP_MD_CTX *md, uint64_t run_id, uint32_t worker, uint64_t seq,
+fp_digest(EVP_MD_CTX *md, const EVP_MD *sha256, uint64_t run_id, uint32_t worker, uint64_t seq,
 		  const unsigned char *payload, size_t n, unsigned char out[FP_DIGEST_LEN])
 {
 	unsigned char id[FP_IDENTITY_LEN];
 	unsigned int len = FP_DIGEST_LEN;
 
 	fp_identity(run_id, worker, seq, id);
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	if (EVP_DigestInit_ex(md, sha256, NULL) != 1 ||
 		EVP_DigestUpdate(md, id, sizeof(id)) != 1 ||
 		(n > 0 && EVP_DigestUpdate(md, payload, n) != 1) ||
 		EVP_DigestFinal_ex(md, out, &len) != 1)

@@ -32,10 +32,11 @@ void		fp_payload_fill(uint64_t run_id, uint32_t worker, uint64_t seq,
 
 /*
  * SHA-256 over identity || payload[0..n).  md is a context the caller keeps
- * (one per thread: EVP contexts are not shared).  Returns 0, -1 if OpenSSL
- * fails.
+ * (one per thread: EVP contexts are not shared); sha256 comes from
+ * EVP_MD_fetch(NULL, "SHA256", NULL), fetched once: an implicit fetch per
+ * digest takes a lock each time.  Returns 0, -1 if OpenSSL fails.
  */
-int			fp_digest(EVP_MD_CTX *md, uint64_t run_id, uint32_t worker, uint64_t seq,
+int			fp_digest(EVP_MD_CTX *md, const EVP_MD *sha256, uint64_t run_id, uint32_t worker, uint64_t seq,
 					  const unsigned char *payload, size_t n,
 					  unsigned char out[FP_DIGEST_LEN]);
 

@@ -52,7 +52,11 @@ static const char *run_help =
 "  -M, --protocol P         simple | extended | prepared (default extended); use\n"
 "                           simple or extended through PgBouncer in transaction mode\n"
 "      --pipeline K         up to K transactions in flight per connection\n"
-"                           (libpq pipeline mode; not with simple; default 1)\n"
+"                           (libpq pipeline mode; not with simple; default 1);\n"
+"                           at a fixed rate writes then come due in groups of K\n"
+"                           per connection, sent together (same overall rate)\n"
+"      --burst B            group size at a fixed rate (1 to K; default K):\n"
+"                           1 keeps the schedule smooth, at a higher CPU cost\n"
 "      --payload-bytes N    N bytes of payload per row (default 0), covered by\n"
 "                           the row's digest so that verify can spot corruption\n"
 "      --run-id ID          use this run id (1 to 2^63-1) instead of a random one,\n"
@@ -174,6 +178,10 @@ validate(fp_config *cfg, bool threads_given)
 		usage_error("%s--first-worker + --clients must stay below 2^31 (worker numbers are integers)", "");
 	if (cfg->threads > cfg->clients)
 		usage_error("%s--threads cannot exceed --clients: each thread needs a connection", "");
+	if (cfg->burst == 0)
+		cfg->burst = cfg->pipeline;
+	if (cfg->burst > cfg->pipeline)
+		usage_error("%s--burst cannot exceed --pipeline: a group is sent at once, and at most K may be in flight", "");
 	if (cfg->pipeline > 1 && cfg->protocol == FP_PROTO_SIMPLE)
 		usage_error("%s--pipeline needs --protocol extended or prepared (libpq pipelines no simple queries)", "");
 	if (cfg->rate > 0 && cfg->rate / cfg->clients > 1e6)
@@ -198,6 +206,7 @@ parse_run(int argc, char **argv, fp_config *cfg)
 		{"json", required_argument, NULL, 3},
 		{"payload-bytes", required_argument, NULL, 4},
 		{"run-id", required_argument, NULL, 5},
+		{"burst", required_argument, NULL, 7},
 		{"first-worker", required_argument, NULL, 6},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
@@ -231,6 +240,7 @@ parse_run(int argc, char **argv, fp_config *cfg)
 			case 1: cfg->pipeline = parse_int(optarg, "--pipeline", 1, 10000); break;
 			case 2: cfg->init = true; break;
 			case 3: cfg->json_path = optarg; break;
+			case 7: cfg->burst = parse_int(optarg, "--burst", 1, 10000); break;
 			case 5: cfg->run_id = parse_run_id(optarg); break;
 			case 6: cfg->first_worker = parse_int(optarg, "--first-worker", 0, 1000000000); break;
 			case 4: cfg->payload_bytes = parse_int(optarg, "--payload-bytes", 0, FP_PAYLOAD_MAX); break;

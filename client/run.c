@@ -93,6 +93,7 @@ meta_json(const fp_config *cfg, const fp_target *target, const char *conninfo)
 	{
 		json_object_set_new(m, "payload_bytes", json_integer(cfg->payload_bytes));
 		json_object_set_new(m, "first_worker", json_integer(cfg->first_worker));
+		json_object_set_new(m, "burst", json_integer(cfg->burst));
 		json_object_set_new(m, "shared_run_id", json_boolean(cfg->run_id != 0));
 	}
 	char	   *text = m ? json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS) : NULL;

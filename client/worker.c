@@ -37,10 +37,11 @@ fp_thread_init(fp_thread *t, fp_run *run, int index, int first, int n)
 	t->nconns = n;
 	t->conns = calloc(n, sizeof(fp_conn));
 	t->md = EVP_MD_CTX_new();
+	t->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	t->payload = malloc(run->cfg->payload_bytes + 1);
 	t->sqlsize = 512 + 2 * (size_t) run->cfg->payload_bytes;
 	t->sql = malloc(t->sqlsize);
-	if (!t->conns || !t->md || !t->payload || !t->sql || fp_hist_init(&t->total) || fp_hist_init(&t->interval) ||
+	if (!t->conns || !t->md || !t->sha256 || !t->payload || !t->sql || fp_hist_init(&t->total) || fp_hist_init(&t->interval) ||
 		fp_hist_init(&t->lag))
 		return -1;
 	pthread_mutex_init(&t->lock, NULL);
@@ -72,6 +73,7 @@ fp_thread_free(fp_thread *t)
 	}
 	free(t->conns);
 	EVP_MD_CTX_free(t->md);
+	EVP_MD_free(t->sha256);
 	free(t->payload);
 	free(t->sql);
 	fp_hist_free(&t->total);
@@ -266,7 +268,7 @@ fp_thread_main(void *arg)
 
 	for (int i = 0; i < t->nconns; i++)
 		t->conns[i].next_due = run->start_mono + (t->conns[i].interval_us ?
-			fp_due_offset_us(run->cfg->rate, run->cfg->clients,
+			fp_due_offset_us(run->cfg->rate, run->cfg->clients, run->cfg->burst,
 							 (int) (t->conns[i].worker - (uint32_t) run->cfg->first_worker), 1) : 0);
 	int64_t		stopped_at = 0;
 

@@ -23,6 +23,7 @@ struct fp_thread
 	fp_conn    *conns;
 	int			nconns;
 	EVP_MD_CTX *md;				/* reused SHA-256 context */
+	EVP_MD	   *sha256;			/* fetched once (see digest.h) */
 	unsigned char *payload;		/* --payload-bytes of the write being sent */
 	char	   *sql;			/* simple protocol: the query text */
 	size_t		sqlsize;

@@ -34,7 +34,7 @@ test_total_rate(void **state)
 			int64_t		n = 0;
 
 			for (int i = 0; i < clients[c]; i++)
-				for (uint64_t seq = 1; fp_due_offset_us(rates[r], clients[c], i, seq) < span; seq++)
+				for (uint64_t seq = 1; fp_due_offset_us(rates[r], clients[c], 1, i, seq) < span; seq++)
 					n++;
 			/* each connection may round its last slot either way */
 			assert_true(llabs(n - (int64_t) (rates[r] * 2)) <= clients[c]);
@@ -53,7 +53,7 @@ test_interleaved(void **state)
 	(void) state;
 	for (int i = 0; i < n; i++)
 		for (int s = 0; s < per; s++)
-			due[i * per + s] = fp_due_offset_us(rate, n, i, (uint64_t) s + 1);
+			due[i * per + s] = fp_due_offset_us(rate, n, 1, i, (uint64_t) s + 1);
 	qsort(due, (size_t) n * per, sizeof(int64_t), cmp_i64);
 	assert_int_equal(due[0], 0);
 	for (int k = 1; k < n * per; k++)
@@ -73,13 +73,42 @@ test_no_drift(void **state)
 	const double rate = 3000;	/* 1/3000 s is not a whole microsecond */
 	const int	clients = 7;
 	uint64_t	seq = (uint64_t) (7 * 86400.0 * rate / clients);
-	int64_t		due = fp_due_offset_us(rate, clients, 5, seq);
+	int64_t		due = fp_due_offset_us(rate, clients, 1, 5, seq);
 	double		exact = 1e6 * 5 / rate + 1e6 * clients / rate * (double) (seq - 1);
 
 	(void) state;
 	assert_true(llabs(due - (int64_t) exact) <= 1);
 	/* and monotonic: a later write is never due earlier */
-	assert_true(fp_due_offset_us(rate, clients, 5, seq + 1) > due);
+	assert_true(fp_due_offset_us(rate, clients, 1, 5, seq + 1) > due);
+}
+
+/* Bursts keep the rate: groups of B due together, groups evenly spaced. */
+static void
+test_burst(void **state)
+{
+	const double rate = 8000;
+	const int	n = 16;
+	const int	b = 4;
+	const int	groups = 200;
+	int64_t    *first = malloc(sizeof(int64_t) * n * groups);
+
+	(void) state;
+	for (int i = 0; i < n; i++)
+		for (int g = 0; g < groups; g++)
+		{
+			uint64_t	s1 = (uint64_t) g * b + 1;
+
+			first[i * groups + g] = fp_due_offset_us(rate, n, b, i, s1);
+			for (int k = 1; k < b; k++)
+				assert_int_equal(fp_due_offset_us(rate, n, b, i, s1 + (uint64_t) k),
+								 first[i * groups + g]);
+		}
+	qsort(first, (size_t) n * groups, sizeof(int64_t), cmp_i64);
+	/* one group of 4 every 500 us in all: 8000 writes per second */
+	for (int k = 1; k < n * groups; k++)
+		assert_true(first[k] - first[k - 1] >= 499 && first[k] - first[k - 1] <= 501);
+	assert_true(llabs(first[n * groups - 1] - (int64_t) ((n * groups - 1) * 500.0)) <= 1);
+	free(first);
 }
 
 int
@@ -89,6 +118,7 @@ main(void)
 		cmocka_unit_test(test_total_rate),
 		cmocka_unit_test(test_interleaved),
 		cmocka_unit_test(test_no_drift),
+		cmocka_unit_test(test_burst),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# failprobe run against pgbench, side by side in one run.
+#
+# A throwaway primary with a synchronous streaming standby (both preloading
+# pg_failprobe, on this machine), and the same single-row insert into
+# failprobe.ledger from both clients with the same number of connections:
+#   pgbench -M prepared, a script inserting (1, :client_id, random seq,
+#           a 32-byte digest, now())
+#   failprobe run -M prepared, which also computes a SHA-256 per row, keeps
+#           its ledger (fdatasync every 100 ms) and learns each commit LSN
+# Two loads:
+#   --rate 0     as fast as possible: TPS and client CPU per write
+#   --rate R     open loop at R (default 8000): achieved rate, p99, and client
+#                CPU per write, failprobe also with --pipeline K
+# Client CPU is the client process's user + system time (GNU time), divided
+# by the writes it completed.  Rounds rotate the order of the clients;
+# medians are printed, with ratios failprobe / pgbench.
+#
+# Usage: bench/client_vs_pgbench.sh [--seconds N] [--rounds N] [--clients N]
+#                                   [--rate R] [--pipeline K]
+set -euo pipefail
+. "$(dirname "$0")/../scripts/common.sh"
+
+seconds=10
+rounds=3
+clients=16
+rate=8000
+pipeline=4
+while [ $# -gt 0 ]; do
+	case "$1" in
+		--seconds) seconds=$2; shift 2 ;;
+		--rounds) rounds=$2; shift 2 ;;
+		--clients) clients=$2; shift 2 ;;
+		--rate) rate=$2; shift 2 ;;
+		--pipeline) pipeline=$2; shift 2 ;;
+		-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		*) echo "client_vs_pgbench: unknown option '$1'; see --help" >&2; exit 2 ;;
+	esac
+done
+
+"$top/scripts/install-deps"
+build_and_install
+make -C "$top" -s client
+ensure_test_user
+failprobe="$top/client/failprobe"
+
+dir=$(mktemp -d /tmp/pg_failprobe-bench.XXXXXX)
+chmod 755 "$dir"
+[ "$(id -u)" -eq 0 ] && chown "$FAILPROBE_USER" "$dir"
+stop_all() {
+	for n in primary standby; do
+		as_server_user pg_ctl -D "$dir/$n" -m immediate stop >/dev/null 2>&1 || true
+	done
+	rm -rf "$dir"
+}
+trap stop_all EXIT
+
+pport=$((20000 + RANDOM % 20000))
+sport=$((pport + 1))
+as_server_user initdb -D "$dir/primary" -A trust -N >/dev/null
+cat >>"$dir/primary/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $pport
+unix_socket_directories = ''
+max_wal_size = 4GB
+shared_preload_libraries = 'pg_failprobe'
+synchronous_standby_names = 'standby'
+max_connections = 200
+EOF
+echo "host replication all 127.0.0.1/32 trust" >>"$dir/primary/pg_hba.conf"
+as_server_user pg_ctl -D "$dir/primary" -l "$dir/primary.log" -w start >/dev/null
+as_server_user pg_basebackup -h 127.0.0.1 -p "$pport" -D "$dir/standby" -R -X stream \
+	-d "application_name=standby"
+as_server_user sed -i "s/^port = .*/port = $sport/" "$dir/standby/postgresql.conf"
+as_server_user pg_ctl -D "$dir/standby" -l "$dir/standby.log" -w start >/dev/null
+dbuser=$(as_server_user id -un)	# initdb made this the superuser
+psql_p() { as_server_user psql -X -q -At -h 127.0.0.1 -p "$pport" -d postgres "$@"; }
+psql_p -c 'CREATE EXTENSION pg_failprobe'
+for _ in $(seq 50); do
+	[ "$(psql_p -c "SELECT sync_state FROM pg_stat_replication")" = sync ] && break
+	sleep 0.2
+done
+[ "$(psql_p -c "SELECT sync_state FROM pg_stat_replication")" = sync ] ||
+	{ echo "client_vs_pgbench: the standby did not become synchronous" >&2; exit 1; }
+
+cat >"$dir/insert.sql" <<'EOF'
+\set seq random(1, 9000000000000000000)
+INSERT INTO failprobe.ledger (run_id, worker, seq, digest, sent_at) VALUES (1, :client_id, :seq, '\x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff', now());
+EOF
+chmod 644 "$dir/insert.sql"
+
+# Each client prints one line: "TPS CPU_US_PER_WRITE P99_MS"
+timed() {
+	/usr/bin/time -f '%U %S' -o "$dir/time" "$@"
+}
+
+run_pgbench() {	# RATE (0 = as fast as possible)
+	local r=() out
+	[ "$1" != 0 ] && r=(-R "$1")
+	out=$(timed pgbench -n -h 127.0.0.1 -p "$pport" -U "$dbuser" -M prepared -c "$clients" -j 2 \
+		-T "$seconds" "${r[@]}" -f "$dir/insert.sql" postgres 2>&1) || { echo "$out" >&2; exit 1; }
+	# pgbench reports latency average and stddev only; p99 comes from its log
+	awk -v t="$(cat "$dir/time")" -v s="$seconds" '
+		/^tps = / { tps = $3 }
+		/number of transactions actually processed/ { n = $NF; sub(/\/.*/, "", n) }
+		END { split(t, c, " "); printf "%.0f %.1f -\n", tps, (c[1] + c[2]) * 1e6 / n }' <<<"$out"
+}
+
+run_failprobe() {	# RATE PIPELINE
+	rm -f "$dir/fp.ledger" "$dir/fp.json"
+	timed "$failprobe" run -d "host=127.0.0.1 port=$pport dbname=postgres user=$dbuser" -l "$dir/fp.ledger" \
+		-R "$1" -c "$clients" -j 2 -T "$seconds" -M prepared --pipeline "$2" -q \
+		--json "$dir/fp.json" >/dev/null 2>"$dir/fp.err" ||
+		{ cat "$dir/fp.err" >&2; exit 1; }
+	perl -MJSON::PP -e '
+		my $j = decode_json(do { local $/; open my $f, "<", $ARGV[0] or die; <$f> });
+		my ($u, $s) = split " ", $ARGV[1];
+		printf "%.0f %.1f %.2f\n", $j->{tps}, ($u + $s) * 1e6 / $j->{acked}, $j->{latency_ms}{p99};
+	' "$dir/fp.json" "$(cat "$dir/time")"
+}
+
+fresh() {	# an empty, checkpointed table for each measurement
+	psql_p -c 'TRUNCATE failprobe.ledger' -c 'CHECKPOINT'
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+echo "failprobe vs pgbench: $clients connections, 2 threads, $seconds s per measurement, $rounds rounds"
+echo "machine: $(nproc) cores; $("$PG_BINDIR/postgres" --version); primary + synchronous standby on this machine"
+loads=("pgbench_max:run_pgbench 0" "failprobe_max:run_failprobe 0 1"
+	"pgbench_rate:run_pgbench $rate" "failprobe_rate:run_failprobe $rate 1"
+	"failprobe_rate_pipelined:run_failprobe $rate $pipeline")
+for l in "${loads[@]}"; do : >"$dir/${l%%:*}"; done
+for r in $(seq "$rounds"); do
+	n=${#loads[@]}
+	for i in $(seq 0 $((n - 1))); do
+		l=${loads[$(( (i + r - 1) % n ))]}
+		fresh
+		m=$(${l#*:})
+		echo "$m" >>"$dir/${l%%:*}"
+		printf '  round %d %-26s %7s tps %7s us CPU/write  p99 %s ms\n' "$r" "${l%%:*}" $m
+	done
+done
+
+med() { cut -d' ' -f"$2" "$dir/$1" | grep -v -- - | median; }
+echo
+echo "medians:"
+printf '  %-26s %8s %12s %8s\n' load tps "CPU us/write" "p99 ms"
+for l in "${loads[@]}"; do
+	k=${l%%:*}
+	printf '  %-26s %8s %12s %8s\n' "$k" "$(med "$k" 1)" "$(med "$k" 2)" "$(med "$k" 3 || echo -)"
+done
+awk -v r="$rate" \
+	-v pm="$(med pgbench_max 1)" -v pc="$(med pgbench_max 2)" \
+	-v fm="$(med failprobe_max 1)" -v fc="$(med failprobe_max 2)" \
+	-v prc="$(med pgbench_rate 2)" -v fr="$(med failprobe_rate 1)" -v frc="$(med failprobe_rate 2)" \
+	-v fpr="$(med failprobe_rate_pipelined 1)" -v fpc="$(med failprobe_rate_pipelined 2)" -v k="$pipeline" '
+	BEGIN {
+		printf "ratios (failprobe / pgbench):\n"
+		printf "  --rate 0:  TPS %.2f, CPU per write %.2f\n", fm / pm, fc / pc
+		printf "  --rate %d: achieved %.1f %% of the rate (pipelined %.1f %%); CPU per write %.2f, pipelined (K=%d) %.2f\n",
+			r, fr / r * 100, fpr / r * 100, frc / prc, k, fpc / prc
+	}'
