@@ -13,7 +13,9 @@
 #   --rate R     open loop at R (default 8000): achieved rate, p99, and client
 #                CPU per write, failprobe also with --pipeline K
 # Client CPU is the client process's user + system time (GNU time), divided
-# by the writes it completed.  Rounds rotate the order of the clients;
+# by the writes it completed; where perf can count (root), also the
+# instructions the client executed per write (a count: it does not move
+# with the VM's speed, which swings times here by +-20 %).  Rounds rotate the order of the clients;
 # medians are printed, with ratios failprobe / pgbench.
 #
 # Usage: bench/client_vs_pgbench.sh [--seconds N] [--rounds N] [--clients N]
@@ -89,10 +91,21 @@ INSERT INTO failprobe.ledger (run_id, worker, seq, digest, sent_at) VALUES (1, :
 EOF
 chmod 644 "$dir/insert.sql"
 
-# Each client prints one line: "TPS CPU_US_PER_WRITE P99_MS"
+use_perf=no
+if [ "$(id -u)" -eq 0 ] && perf stat -e instructions -x, -o /dev/null true 2>/dev/null; then
+	use_perf=yes
+fi
+
+# Each client prints one line: "TPS CPU_US_PER_WRITE P99_MS KINSTR_PER_WRITE"
 timed() {
-	/usr/bin/time -f '%U %S' -o "$dir/time" "$@"
+	if [ "$use_perf" = yes ]; then
+		/usr/bin/time -f '%U %S' -o "$dir/time" perf stat -e instructions -x, -o "$dir/perf" "$@"
+	else
+		/usr/bin/time -f '%U %S' -o "$dir/time" "$@"
+		echo "0,,instructions" >"$dir/perf"
+	fi
 }
+instructions() { awk -F, '/instructions/ {print $1}' "$dir/perf"; }
 
 run_pgbench() {	# RATE (0 = as fast as possible)
 	local r=() out
@@ -100,10 +113,10 @@ run_pgbench() {	# RATE (0 = as fast as possible)
 	out=$(timed pgbench -n -h 127.0.0.1 -p "$pport" -U "$dbuser" -M prepared -c "$clients" -j 2 \
 		-T "$seconds" "${r[@]}" -f "$dir/insert.sql" postgres 2>&1) || { echo "$out" >&2; exit 1; }
 	# pgbench reports latency average and stddev only; p99 comes from its log
-	awk -v t="$(cat "$dir/time")" -v s="$seconds" '
+	awk -v t="$(cat "$dir/time")" -v i="$(instructions)" '
 		/^tps = / { tps = $3 }
 		/number of transactions actually processed/ { n = $NF; sub(/\/.*/, "", n) }
-		END { split(t, c, " "); printf "%.0f %.1f -\n", tps, (c[1] + c[2]) * 1e6 / n }' <<<"$out"
+		END { split(t, c, " "); printf "%.0f %.1f - %.1f\n", tps, (c[1] + c[2]) * 1e6 / n, i / 1000 / n }' <<<"$out"
 }
 
 run_failprobe() {	# RATE PIPELINE
@@ -115,8 +128,9 @@ run_failprobe() {	# RATE PIPELINE
 	perl -MJSON::PP -e '
 		my $j = decode_json(do { local $/; open my $f, "<", $ARGV[0] or die; <$f> });
 		my ($u, $s) = split " ", $ARGV[1];
-		printf "%.0f %.1f %.2f\n", $j->{tps}, ($u + $s) * 1e6 / $j->{acked}, $j->{latency_ms}{p99};
-	' "$dir/fp.json" "$(cat "$dir/time")"
+		printf "%.0f %.1f %.2f %.1f\n", $j->{tps}, ($u + $s) * 1e6 / $j->{acked}, $j->{latency_ms}{p99},
+			$ARGV[2] / 1000 / $j->{acked};
+	' "$dir/fp.json" "$(cat "$dir/time")" "$(instructions)"
 }
 
 fresh() {	# an empty, checkpointed table for each measurement
@@ -128,6 +142,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 echo "failprobe vs pgbench: $clients connections, 2 threads, $seconds s per measurement, $rounds rounds"
 echo "machine: $(nproc) cores; $("$PG_BINDIR/postgres" --version); primary + synchronous standby on this machine"
 loads=("pgbench_max:run_pgbench 0" "failprobe_max:run_failprobe 0 1"
+	"failprobe_max_pipelined:run_failprobe 0 $pipeline"
 	"pgbench_rate:run_pgbench $rate" "failprobe_rate:run_failprobe $rate 1"
 	"failprobe_rate_pipelined:run_failprobe $rate $pipeline")
 for l in "${loads[@]}"; do : >"$dir/${l%%:*}"; done
@@ -138,26 +153,35 @@ for r in $(seq "$rounds"); do
 		fresh
 		m=$(${l#*:})
 		echo "$m" >>"$dir/${l%%:*}"
-		printf '  round %d %-26s %7s tps %7s us CPU/write  p99 %s ms\n' "$r" "${l%%:*}" $m
+		printf '  round %d %-26s %7s tps %7s us CPU/write  p99 %5s ms %6s k instructions/write\n' "$r" "${l%%:*}" $m
 	done
 done
 
-med() { cut -d' ' -f"$2" "$dir/$1" | grep -v -- - | median; }
+med() {
+	local v
+	v=$(cut -d' ' -f"$2" "$dir/$1" | grep -v -- - || true)
+	if [ -n "$v" ]; then median <<<"$v"; else echo -; fi
+}
 echo
 echo "medians:"
-printf '  %-26s %8s %12s %8s\n' load tps "CPU us/write" "p99 ms"
+printf '  %-26s %8s %12s %8s %16s\n' load tps "CPU us/write" "p99 ms" "k instr/write"
 for l in "${loads[@]}"; do
 	k=${l%%:*}
-	printf '  %-26s %8s %12s %8s\n' "$k" "$(med "$k" 1)" "$(med "$k" 2)" "$(med "$k" 3 || echo -)"
+	printf '  %-26s %8s %12s %8s %16s\n' "$k" "$(med "$k" 1)" "$(med "$k" 2)" "$(med "$k" 3)" "$(med "$k" 4)"
 done
 awk -v r="$rate" \
 	-v pm="$(med pgbench_max 1)" -v pc="$(med pgbench_max 2)" \
 	-v fm="$(med failprobe_max 1)" -v fc="$(med failprobe_max 2)" \
 	-v prc="$(med pgbench_rate 2)" -v fr="$(med failprobe_rate 1)" -v frc="$(med failprobe_rate 2)" \
-	-v fpr="$(med failprobe_rate_pipelined 1)" -v fpc="$(med failprobe_rate_pipelined 2)" -v k="$pipeline" '
+	-v fpr="$(med failprobe_rate_pipelined 1)" -v fpc="$(med failprobe_rate_pipelined 2)" -v k="$pipeline" \
+	-v fmp="$(med failprobe_max_pipelined 1)" -v fmpc="$(med failprobe_max_pipelined 2)" \
+	-v pi="$(med pgbench_max 4)" -v fi="$(med failprobe_max 4)" -v fmpi="$(med failprobe_max_pipelined 4)" \
+	-v pri="$(med pgbench_rate 4)" -v fri="$(med failprobe_rate 4)" -v fpri="$(med failprobe_rate_pipelined 4)" '
+	function q(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
 	BEGIN {
-		printf "ratios (failprobe / pgbench):\n"
-		printf "  --rate 0:  TPS %.2f, CPU per write %.2f\n", fm / pm, fc / pc
-		printf "  --rate %d: achieved %.1f %% of the rate (pipelined %.1f %%); CPU per write %.2f, pipelined (K=%d) %.2f\n",
-			r, fr / r * 100, fpr / r * 100, frc / prc, k, fpc / prc
+		printf "ratios (failprobe / pgbench), CPU time per write [instructions per write]:\n"
+		printf "  --rate 0:      TPS %s, CPU %s [%s]; pipelined (K=%d): TPS %s, CPU %s [%s]\n",
+			q(fm, pm), q(fc, pc), q(fi, pi), k, q(fmp, pm), q(fmpc, pc), q(fmpi, pi)
+		printf "  --rate %d:  achieved %.1f %% of the rate, pipelined %.1f %%; CPU %s [%s], pipelined (K=%d) CPU %s [%s]\n",
+			r, fr / r * 100, fpr / r * 100, q(frc, prc), q(fri, pri), k, q(fpc, prc), q(fpri, pri)
 	}'

@@ -40,12 +40,21 @@
 #define FP_BACKOFF_MIN_US 10000
 #define FP_BACKOFF_MAX_US 1000000
 
+/* The primary's current timeline: the first 8 hex digits of its WAL file. */
+#define FP_TLI_SQL "('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int"
+
 static const char *identity_sql =
 "SELECT pg_is_in_recovery(), "
-"CASE WHEN pg_is_in_recovery() THEN 0 "
-"ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END, "
+"CASE WHEN pg_is_in_recovery() THEN 0 ELSE " FP_TLI_SQL " END, "
 "CASE WHEN has_function_privilege('pg_control_system()', 'execute') "
-"THEN (SELECT system_identifier::text FROM pg_control_system()) END";
+"THEN (SELECT system_identifier::text FROM pg_control_system()) END, "
+"pg_backend_pid()";
+
+static const char *report_sql = "SET pg_failprobe.report_commits = lsn";
+
+/* Named statements live in one server session; a transaction pooler moves us. */
+#define FP_POOLED_PREPARED_ERROR "--protocol prepared does not work through a connection pooler " \
+	"(PgBouncer in transaction mode); use --protocol extended"
 
 static void setup_begin(fp_conn *c, int64_t now);
 static void setup_results(fp_conn *c, int64_t now);
@@ -188,6 +197,29 @@ u64_text(char *buf, uint64_t v)
 	return buf;
 }
 
+/*
+ * Pooled: the write committed on timeline tli, which may not be the one
+ * this connection's setup saw (the pooler moved to the promoted node
+ * without dropping us).  Register the endpoint on the new timeline so the
+ * ledger and the summary say where the write really went.
+ */
+static void
+follow_timeline(fp_conn *c, uint32_t tli, int64_t now)
+{
+	fp_server	s;
+	fp_run	   *run = c->thread->run;
+
+	if (tli == 0 || tli == c->tli)
+		return;
+	pthread_mutex_lock(&run->servers_lock);
+	s = c->server ? run->servers[c->server - 1] : (fp_server) {0};
+	pthread_mutex_unlock(&run->servers_lock);
+	s.tli = tli;
+	s.first_seen_us = fp_run_wall(run, now);
+	c->tli = tli;
+	c->server = fp_run_server_id(run, &s);
+}
+
 /* The head write's answer is complete: acked or failed. */
 static void
 complete_head(fp_conn *c, int64_t now)
@@ -195,7 +227,9 @@ complete_head(fp_conn *c, int64_t now)
 	fp_inflight *w = head(c);
 	uint64_t	lsn = 0;
 
-	if (!w->failed && c->thread->run->report_lsn)
+	if (c->pooled && !w->failed)
+		follow_timeline(c, w->tli, now);
+	else if (!w->failed && c->thread->run->report_lsn)
 		lsn = parse_lsn(PQparameterStatus(c->pg, "pg_failprobe.commit_lsn"));
 	emit(c, w->seq, w->sched_mono, w->sent_mono, now,
 		 w->failed ? FP_OUT_FAILED : FP_OUT_ACKED, lsn,
@@ -269,10 +303,13 @@ send_simple(fp_conn *c, const char *runid, const char *worker, const char *seq,
 		to_hex(t->sql + len, t->payload, npay);
 		memcpy(t->sql + len + 2 * npay, "')", 3);
 	}
+	if (c->pooled)
+		strcat(t->sql, " RETURNING " FP_TLI_SQL);
 	return PQsendQuery(c->pg, t->sql);
 }
 
 static char insert_sql[256];
+static char insert_tli_sql[320];	/* for pooled connections */
 static int	insert_nparams;
 
 /* The INSERT with parameters, for the extended and prepared protocols. */
@@ -284,6 +321,7 @@ fp_insert_sql(const char *table, bool payload)
 			 "VALUES ($1, $2, $3, $4, to_timestamp($5::float8)%s)", table,
 			 payload ? ", payload" : "", payload ? ", $6" : "");
 	insert_nparams = payload ? 6 : 5;
+	snprintf(insert_tli_sql, sizeof(insert_tli_sql), "%s RETURNING " FP_TLI_SQL, insert_sql);
 	return insert_sql;
 }
 
@@ -331,7 +369,8 @@ send_write(fp_conn *c, int64_t sched, int64_t now)
 			ok = send_simple(c, runid, worker, seq, digest, sent);
 			break;
 		case FP_PROTO_EXTENDED:
-			ok = PQsendQueryParams(c->pg, insert_sql, insert_nparams, NULL, values, lengths, formats, 0);
+			ok = PQsendQueryParams(c->pg, c->pooled ? insert_tli_sql : insert_sql,
+								   insert_nparams, NULL, values, lengths, formats, 0);
 			break;
 		default:
 			ok = PQsendQueryPrepared(c->pg, "fp_insert", insert_nparams, values, lengths, formats, 0);
@@ -370,6 +409,15 @@ flush_output(fp_conn *c, int64_t now)
 		c->want_write = (r == 1);
 }
 
+/* Whether at least two writes may be sent now. */
+static bool
+several_due(const fp_conn *c, int64_t now, int64_t end)
+{
+	if (c->interval_us == 0)
+		return now < end;
+	return c->next_due <= now && c->next_due < end && due_of(c, c->next_seq + 1) <= now;
+}
+
 void
 fp_conn_send_due(fp_conn *c, int64_t now, int64_t end)
 {
@@ -384,8 +432,7 @@ fp_conn_send_due(fp_conn *c, int64_t now, int64_t end)
 	 * carries them in one segment: the loopback/network transmit path, not
 	 * the syscall, is most of a write's client CPU.
 	 */
-	if (c->pipeline_mode && depth - c->count >= 2 && c->interval_us &&
-		c->next_due <= now && due_of(c, c->next_seq + 1) <= now && c->next_due < end)
+	if (c->pipeline_mode && depth - c->count >= 2 && several_due(c, now, end))
 		corked = fp_sock_cork(PQsocket(c->pg), true);
 	while (c->count < depth)
 	{
@@ -507,16 +554,10 @@ fp_conn_drop(fp_conn *c, int64_t now, const char *why)
 static void
 setup_begin(fp_conn *c, int64_t now)
 {
-	fp_run	   *run = c->thread->run;
-	char		sql[1024];
-
-	snprintf(sql, sizeof(sql), "%s%s",
-			 run->report_lsn ? "SET pg_failprobe.report_commits = lsn; " : "",
-			 identity_sql);
 	c->state = FP_CONN_SETUP;
 	c->setup = FP_SETUP_IDENTITY;
 	c->deadline = now + FP_CONNECT_TIMEOUT_US;
-	if (!PQsendQuery(c->pg, sql))
+	if (!PQsendQuery(c->pg, identity_sql))
 		attempt_failed(c, now, PQerrorMessage(c->pg));
 	else
 		c->want_write = true;
@@ -533,11 +574,44 @@ take_identity(fp_conn *c, PGresult *res, int64_t now)
 	s.in_recovery = PQgetvalue(res, 0, 0)[0] == 't';
 	s.tli = (uint32_t) strtoul(PQgetvalue(res, 0, 1), NULL, 10);
 	snprintf(s.system_id, sizeof(s.system_id), "%s", PQgetvalue(res, 0, 2));
-	s.first_seen_us = fp_run_wall(c->thread->run, now);
+	/* the first connections are made before the run's clock is set */
+	s.first_seen_us = atomic_load(&c->thread->run->started) ?
+		fp_run_wall(c->thread->run, now) : fp_wall_us();
 	c->tli = s.tli;
 	c->server = fp_run_server_id(c->thread->run, &s);
+	c->pooled = strtol(PQgetvalue(res, 0, 3), NULL, 10) != PQbackendPID(c->pg);
 	if (s.in_recovery)
 		attempt_failed(c, now, "server is a standby (read-only); add target_session_attrs=read-write to the connection string");
+	else if (c->pooled && c->thread->run->cfg->protocol == FP_PROTO_PREPARED)
+		attempt_failed(c, now, FP_POOLED_PREPARED_ERROR);
+}
+
+/*
+ * The next setup step after 'done', or false when setup is complete:
+ * reporting commit LSNs only on a session of our own, then PREPARE.
+ */
+static bool
+next_setup_step(fp_conn *c, int64_t now)
+{
+	fp_run	   *run = c->thread->run;
+	int			ok;
+
+	if (c->setup == FP_SETUP_IDENTITY && run->report_lsn && !c->pooled)
+	{
+		c->setup = FP_SETUP_REPORT;
+		ok = PQsendQuery(c->pg, report_sql);
+	}
+	else if (c->setup != FP_SETUP_PREPARE && run->cfg->protocol == FP_PROTO_PREPARED)
+	{
+		c->setup = FP_SETUP_PREPARE;
+		ok = PQsendPrepare(c->pg, "fp_insert", insert_sql, insert_nparams, NULL);
+	}
+	else
+		return false;
+	if (!ok)
+		attempt_failed(c, now, PQerrorMessage(c->pg));
+	c->want_write = true;
+	return true;
 }
 
 /* Setup done: enter pipeline mode if asked, and start sending. */
@@ -568,15 +642,8 @@ setup_results(fp_conn *c, int64_t now)
 		res = PQgetResult(c->pg);
 		if (res == NULL)
 		{
-			if (c->setup == FP_SETUP_IDENTITY &&
-				c->thread->run->cfg->protocol == FP_PROTO_PREPARED)
-			{
-				c->setup = FP_SETUP_PREPARE;
-				if (!PQsendPrepare(c->pg, "fp_insert", insert_sql, insert_nparams, NULL))
-					attempt_failed(c, now, PQerrorMessage(c->pg));
-				c->want_write = true;
+			if (next_setup_step(c, now))
 				continue;
-			}
 			become_ready(c, now);
 			return;
 		}
@@ -668,6 +735,14 @@ ready_results(fp_conn *c, int64_t now)
 			case PGRES_COMMAND_OK:
 				if (c->count > 0)
 					head(c)->answered = true;
+				break;
+			case PGRES_TUPLES_OK:	/* pooled: the INSERT returned its timeline */
+				if (c->count > 0)
+				{
+					head(c)->answered = true;
+					if (PQntuples(res) == 1)
+						head(c)->tli = (uint32_t) strtoul(PQgetvalue(res, 0, 0), NULL, 10);
+				}
 				break;
 			case PGRES_PIPELINE_SYNC:
 				if (c->count > 0)

@@ -6,8 +6,8 @@
  * events and is taken by the progress reporter once a second to collect
  * the interval's figures.  The loop: act on every connection (send what is
  * due, count what was missed while it was down, reconnect), hand ledger
- * records over, then wait in ppoll() on all sockets until one is ready or
- * the next write is due.
+ * records over, then wait (epoll, see waitset.h) on all sockets until one
+ * is ready or the next write is due.
  */
 #define _GNU_SOURCE
 
@@ -15,7 +15,6 @@
 #include "schedule.h"
 
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +31,14 @@ int
 fp_thread_init(fp_thread *t, fp_run *run, int index, int first, int n)
 {
 	memset(t, 0, sizeof(*t));
+	t->waits.epfd = -1;
 	t->run = run;
 	t->index = index;
 	t->nconns = n;
 	t->conns = calloc(n, sizeof(fp_conn));
 	t->md = EVP_MD_CTX_new();
+	if (fp_waitset_init(&t->waits, n) != 0)
+		return -1;
 	t->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	t->payload = malloc(run->cfg->payload_bytes + 1);
 	t->sqlsize = 512 + 2 * (size_t) run->cfg->payload_bytes;
@@ -73,6 +75,7 @@ fp_thread_free(fp_thread *t)
 	}
 	free(t->conns);
 	EVP_MD_CTX_free(t->md);
+	fp_waitset_free(&t->waits);
 	EVP_MD_free(t->sha256);
 	free(t->payload);
 	free(t->sql);
@@ -82,15 +85,23 @@ fp_thread_free(fp_thread *t)
 	pthread_mutex_destroy(&t->lock);
 }
 
-/* What poll() should wait for on this connection's socket (0: nothing). */
-static short
-poll_events(const fp_conn *c)
+/* Tell the wait set what connection i's socket waits for now. */
+static void
+update_wait(fp_thread *t, int i)
 {
-	if (c->pg == NULL || PQsocket(c->pg) < 0)
-		return 0;
-	if (c->state == FP_CONN_CONNECTING)
-		return c->poll == PGRES_POLLING_READING ? POLLIN : POLLOUT;
-	return POLLIN | (c->want_write ? POLLOUT : 0);
+	const fp_conn *c = &t->conns[i];
+	int			fd = c->pg ? PQsocket(c->pg) : -1;
+	int			what = 0;
+
+	if (fd >= 0)
+	{
+		if (c->state == FP_CONN_CONNECTING)
+			what = c->poll == PGRES_POLLING_READING ? FP_WAIT_IN : FP_WAIT_OUT;
+		else
+			what = FP_WAIT_IN | (c->want_write ? FP_WAIT_OUT : 0);
+	}
+	/* while connecting, libpq may swap sockets between calls */
+	fp_waitset_set(&t->waits, i, fd, what, c->state == FP_CONN_CONNECTING);
 }
 
 /* Earliest of 'soonest' and the next moment connection c needs attention. */
@@ -124,45 +135,61 @@ next_wakeup(const fp_conn *c, int64_t soonest, int64_t end, int depth)
  * Wait until a socket is ready or 'until' (monotonic); then let each ready
  * connection handle its input and output.
  */
+/*
+ * Pipelined runs: the answers to a group of writes arrive one by
+ * one as the server commits them, and waking for each costs more CPU than
+ * anything else the client does.  Having handled one, let the rest of the
+ * group arrive for a moment before looking again (never past the next due
+ * write).  The latency of those answers grows by at most this pause, and it
+ * is measured, as always, from the schedule.
+ */
+#define FP_COALESCE_US 200
+
+static void
+coalesce(fp_thread *t, int64_t until)
+{
+	const fp_config *cfg = t->run->cfg;
+	int64_t		pause;
+	bool		waiting = false;
+	struct timespec ts;
+
+	if (cfg->pipeline < 2)
+		return;
+	for (int i = 0; i < t->nconns && !waiting; i++)
+		waiting = t->conns[i].state == FP_CONN_READY && t->conns[i].count > 0;
+	pause = until - fp_mono_us();
+	if (!waiting || pause <= 0)
+		return;
+	if (pause > FP_COALESCE_US)
+		pause = FP_COALESCE_US;
+	ts.tv_sec = 0;
+	ts.tv_nsec = pause * 1000;
+	nanosleep(&ts, NULL);
+}
+
 static void
 wait_and_handle(fp_thread *t, int64_t until)
 {
-	struct pollfd fds[t->nconns];
-	int			idx[t->nconns];
-	int			n = 0;
-	int64_t		now = fp_mono_us();
-	int64_t		wait = until - now;
-	struct timespec ts;
+	int64_t		now;
 	int			r;
 
 	for (int i = 0; i < t->nconns; i++)
-	{
-		short		ev = poll_events(&t->conns[i]);
-
-		if (ev == 0)
-			continue;
-		fds[n].fd = PQsocket(t->conns[i].pg);
-		fds[n].events = ev;
-		fds[n].revents = 0;
-		idx[n++] = i;
-	}
-	if (wait < 0)
-		wait = 0;
-	ts.tv_sec = wait / 1000000;
-	ts.tv_nsec = (wait % 1000000) * 1000;
-	r = ppoll(fds, n, &ts, NULL);
-	if (r < 0 && errno != EINTR)
+		update_wait(t, i);
+	r = fp_waitset_wait(&t->waits, until - fp_mono_us());
+	if (r <= 0)
 		return;
 
 	now = fp_mono_us();
 	pthread_mutex_lock(&t->lock);
-	for (int k = 0; r > 0 && k < n; k++)
+	for (int k = 0; k < r; k++)
 	{
-		if (fds[k].revents)
-			fp_conn_io(&t->conns[idx[k]], now,
-					   (fds[k].revents & (POLLIN | POLLHUP | POLLERR)) != 0);
+		int			what;
+		int			i = fp_waitset_ready(&t->waits, k, &what);
+
+		fp_conn_io(&t->conns[i], now, (what & FP_WAIT_IN) != 0);
 	}
 	pthread_mutex_unlock(&t->lock);
+	coalesce(t, until);
 }
 
 /* Open every connection before the run starts; note the first failure. */

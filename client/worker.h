@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 
 #include "run.h"
+#include "waitset.h"
 
 typedef struct fp_conn fp_conn;
 
@@ -22,6 +23,7 @@ struct fp_thread
 	pthread_t	tid;
 	fp_conn    *conns;
 	int			nconns;
+	fp_waitset	waits;			/* their sockets */
 	EVP_MD_CTX *md;				/* reused SHA-256 context */
 	EVP_MD	   *sha256;			/* fetched once (see digest.h) */
 	unsigned char *payload;		/* --payload-bytes of the write being sent */

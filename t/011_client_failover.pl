@@ -20,58 +20,69 @@ my $failprobe = "$FindBin::Bin/../client/failprobe";
 -x $failprobe or BAIL_OUT("$failprobe is not built: run make first");
 my $dir = PostgreSQL::Test::Utils::tempdir;
 
-my $primary = init_primary('primary', interval => 100);
-my $standby = init_standby($primary, 'standby');
-$primary->safe_psql('postgres',
-	"ALTER SYSTEM SET synchronous_standby_names = 'standby'; SELECT pg_reload_conf()");
-$primary->poll_query_until('postgres',
-	"SELECT sync_state = 'sync' FROM pg_stat_replication")
-  or die 'standby never became synchronous';
+# One failover under load; @extra are further options for failprobe run.
+sub failover_run
+{
+	my ($n, @extra) = @_;
+	note "--- failover run $n: @extra";
+	my $primary = init_primary("primary$n", interval => 100);
+	my $standby = init_standby($primary, "standby$n");
+	$primary->safe_psql('postgres',
+		"ALTER SYSTEM SET synchronous_standby_names = 'standby$n'; SELECT pg_reload_conf()");
+	$primary->poll_query_until('postgres',
+		"SELECT sync_state = 'sync' FROM pg_stat_replication")
+	  or die 'standby never became synchronous';
 
-# both nodes in one multi-host connection string, as an operator would
-my $dsn = sprintf("host=%s,%s port=%d,%d dbname=postgres target_session_attrs=read-write",
-	$primary->host, $standby->host, $primary->port, $standby->port);
+	# both nodes in one multi-host connection string, as an operator would
+	my $dsn = sprintf("host=%s,%s port=%d,%d dbname=postgres target_session_attrs=read-write",
+		$primary->host, $standby->host, $primary->port, $standby->port);
 
-my ($out, $err) = ('', '');
-my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/run.ledger",
-		'-R', '2000', '-c', '4', '-j', '2', '-T', '10', '--json', "$dir/run.json" ],
-	'>', \$out, '2>', \$err);
+	my ($out, $err) = ('', '');
+	my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/run$n.ledger",
+			'-R', '2000', '-c', '4', '-j', '2', '-T', '10', '--json', "$dir/run$n.json", @extra ],
+		'>', \$out, '2>', \$err);
 
-# --- the fault, half-way ----------------------------------------------------
-$primary->poll_query_until('postgres',
-	"SELECT count(*) > 4000 FROM failprobe.ledger") or die 'load did not start';
-$primary->stop('immediate');
-$standby->safe_psql('postgres', 'SELECT pg_promote()');
+	# --- the fault, half-way ----------------------------------------------------
+	$primary->poll_query_until('postgres',
+		"SELECT count(*) > 4000 FROM failprobe.ledger") or die 'load did not start';
+	$primary->stop('immediate');
+	$standby->safe_psql('postgres', 'SELECT pg_promote()');
 
-$h->finish;
-my $rc = $? >> 8;
-note $err;
-note $out;
-is($rc, 0, 'run completes with exit 0 through the failover');
+	$h->finish;
+	my $rc = $? >> 8;
+	note $err;
+	note $out;
+	is($rc, 0, 'run completes with exit 0 through the failover');
 
-my $j = decode_json(slurp_file("$dir/run.json"));
-my %j = (%$j, %{ $j->{outage} });
-$j{rto_ms} //= 'null';
-note explain $j->{outage};
-is($j{sent}, $j{acked} + $j{failed} + $j{in_doubt}, "sent = acked + failed + in_doubt ($j{sent})");
-cmp_ok($j{acked}, '>', 10000, 'most writes acknowledged');
-isnt($j{rto_ms}, 'null', "an RTO is reported ($j{rto_ms} ms)");
-cmp_ok($j{rto_ms}, '>', 0, 'RTO is positive');
-cmp_ok($j{rto_ms}, '<', 10000, 'RTO is under the run length');
-is($j{tli_before}, 1, 'last ack before the outage on timeline 1');
-is($j{tli_after}, 2, 'first ack after on timeline 2: writes resumed on the promoted node');
-like($err, qr/progress: .*(OUTAGE|reconnecting|disrupted)/, 'progress shows the outage');
-like($out, qr/outage: detection .* RTO/, 'summary states the outage');
+	my $j = decode_json(slurp_file("$dir/run$n.json"));
+	my %j = (%$j, %{ $j->{outage} });
+	$j{rto_ms} //= 'null';
+	note explain $j->{outage};
+	is($j{sent}, $j{acked} + $j{failed} + $j{in_doubt}, "sent = acked + failed + in_doubt ($j{sent})");
+	cmp_ok($j{acked}, '>', 10000, 'most writes acknowledged');
+	isnt($j{rto_ms}, 'null', "an RTO is reported ($j{rto_ms} ms)");
+	cmp_ok($j{rto_ms}, '>', 0, 'RTO is positive');
+	cmp_ok($j{rto_ms}, '<', 10000, 'RTO is under the run length');
+	is($j{tli_before}, 1, 'last ack before the outage on timeline 1');
+	is($j{tli_after}, 2, 'first ack after on timeline 2: writes resumed on the promoted node');
+	like($err, qr/progress: .*(OUTAGE|reconnecting|disrupted)/, 'progress shows the outage');
+	like($out, qr/outage: detection .* RTO/, 'summary states the outage');
 
-# --- independent check on the promoted node ---------------------------------
-my $rows = $standby->safe_psql('postgres',
-	"SELECT count(*) FROM failprobe.ledger WHERE run_id = $j{run_id}");
-cmp_ok($rows, '>=', $j{acked}, "all $j{acked} acknowledged writes survived ($rows rows)");
-cmp_ok($rows, '<=', $j{acked} + $j{in_doubt}, 'no row that was neither acked nor in doubt');
-my $after = $standby->safe_psql('postgres',
-	"SELECT count(*) FROM failprobe.ledger l, failprobe.events e
-	  WHERE l.run_id = $j{run_id} AND e.kind = 'promoted' AND l.sent_at > e.at");
-cmp_ok($after, '>', 1000, "writes resumed after the promotion ($after)");
+	# --- independent check on the promoted node ---------------------------------
+	my $rows = $standby->safe_psql('postgres',
+		"SELECT count(*) FROM failprobe.ledger WHERE run_id = $j{run_id}");
+	cmp_ok($rows, '>=', $j{acked}, "all $j{acked} acknowledged writes survived ($rows rows)");
+	cmp_ok($rows, '<=', $j{acked} + $j{in_doubt}, 'no row that was neither acked nor in doubt');
+	my $after = $standby->safe_psql('postgres',
+		"SELECT count(*) FROM failprobe.ledger l, failprobe.events e
+		  WHERE l.run_id = $j{run_id} AND e.kind = 'promoted' AND l.sent_at > e.at");
+	cmp_ok($after, '>', 1000, "writes resumed after the promotion ($after)");
+	$standby->stop;
+}
 
-$standby->stop;
+failover_run(1);
+# pipelined, in groups, with prepared statements: the reconnect path with
+# several writes in flight on every connection
+failover_run(2, '-M', 'prepared', '--pipeline', '4');
+
 done_testing();
