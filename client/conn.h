@@ -23,7 +23,8 @@ typedef enum fp_conn_state
 /* Steps of FP_CONN_SETUP. */
 typedef enum fp_setup_step
 {
-	FP_SETUP_IDENTITY,			/* SET report_commits; SELECT who-are-you */
+	FP_SETUP_IDENTITY,			/* SELECT who-are-you, and is this a pooler */
+	FP_SETUP_REPORT,			/* SET report_commits (direct connections only) */
 	FP_SETUP_PREPARE			/* PREPARE the insert (--protocol prepared) */
 } fp_setup_step;
 
@@ -35,6 +36,7 @@ typedef struct fp_inflight
 	int64_t		sent_mono;
 	bool		answered;		/* pipeline: its result came, its sync not yet */
 	bool		failed;			/* the server said no */
+	uint32_t	tli;			/* pooled: timeline the INSERT returned; 0 unknown */
 	char		sqlstate[6];
 } fp_inflight;
 
@@ -53,6 +55,16 @@ struct fp_conn
 	bool		want_write;		/* libpq has unsent output */
 	bool		seen_null;		/* pipeline: last PQgetResult gave NULL */
 	bool		read_only;		/* a write failed as read-only: reconnect */
+
+	/*
+	 * A pooler (PgBouncer) stands between us and the server: the backend pid
+	 * it announced is not the server's.  Each transaction may then run in
+	 * another server session, even on another node after a failover, so the
+	 * setup's identity says nothing about later writes: each INSERT returns
+	 * its own timeline instead, and commit LSNs are not read (the SET that
+	 * turns them on would stick to one pooled session and leak to others).
+	 */
+	bool		pooled;
 
 	/* the schedule: write 'next_seq' is due at 'next_due' (monotonic) */
 	uint64_t	next_seq;
@@ -83,7 +95,10 @@ void		fp_conn_send_due(fp_conn *c, int64_t now, int64_t end);
 /* Count writes that came due while the connection could not take them. */
 void		fp_conn_miss_due(fp_conn *c, int64_t now, int64_t end);
 
-/* The parameterised INSERT into table; call once before threads start. */
+/*
+ * The parameterised INSERT into table; call once before threads start.
+ * Its variant for pooled connections (RETURNING the timeline) is built too.
+ */
 const char *fp_insert_sql(const char *table, bool payload);
 
 /* Hand the thread's batched ledger records to the ledger writer. */

@@ -6,12 +6,19 @@
  * thread starts.  The plain table lives in its own schema, failprobe_client,
  * so that a later CREATE EXTENSION pg_failprobe (schema failprobe) does not
  * collide with it.
+ *
+ * A connection pooler in transaction mode (PgBouncer, as built into managed
+ * services on port 6432) is recognised here too, by the backend pid: the
+ * one it announces is its own, not the server's.  Through it, named
+ * prepared statements cannot work and commit LSNs cannot be trusted per
+ * transaction, so the first is refused and the second said out loud.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "setup.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libpq-fe.h>
@@ -22,7 +29,7 @@ static const char *probe_sql =
 "SELECT to_regclass('failprobe.ledger') IS NOT NULL, "
 "to_regclass('failprobe_client.ledger') IS NOT NULL, "
 "current_setting('pg_failprobe.commit_lsn', true) IS NOT NULL, "
-"pg_is_in_recovery(), current_user, current_setting('server_version')";
+"pg_is_in_recovery(), current_user, current_setting('server_version'), pg_backend_pid()";
 
 static const char *init_sql =
 "CREATE SCHEMA IF NOT EXISTS failprobe_client; "
@@ -94,6 +101,29 @@ check_privilege(PGconn *pg, const fp_target *t, char *err, size_t errlen)
 	return rc;
 }
 
+/*
+ * Through a pooler: refuse what cannot work, say what is not known.
+ * Returns 0, or -1 with err set.
+ */
+static int
+check_pooler(const fp_config *cfg, const fp_target *t, char *err, size_t errlen)
+{
+	if (cfg->protocol == FP_PROTO_PREPARED)
+	{
+		snprintf(err, errlen, "--protocol prepared does not work through a connection pooler "
+				 "in transaction mode (the server's backend pid differs from the one announced, "
+				 "so this is PgBouncer or alike): named statements live in one server session "
+				 "and the next transaction may run in another; use --protocol extended (the default)");
+		return -1;
+	}
+	fprintf(stderr, "failprobe: connected through a connection pooler (PgBouncer or alike): "
+			"commit LSNs are not available through this connection%s; each write reads "
+			"the timeline it committed on, since the pooler may move to a new primary "
+			"without dropping the connection\n",
+			t->report_lsn ? " (turning them on would change a pooled server session others share)" : "");
+	return 0;
+}
+
 int
 fp_setup_target(const fp_config *cfg, fp_target *t, char *err, size_t errlen)
 {
@@ -124,6 +154,9 @@ fp_setup_target(const fp_config *cfg, fp_target *t, char *err, size_t errlen)
 	t->report_lsn = ext && PQgetvalue(res, 0, 2)[0] == 't';
 	snprintf(t->user, sizeof(t->user), "%s", PQgetvalue(res, 0, 4));
 	snprintf(t->server_version, sizeof(t->server_version), "%s", PQgetvalue(res, 0, 5));
+	t->pooled = strtol(PQgetvalue(res, 0, 6), NULL, 10) != PQbackendPID(pg);
+	if (t->pooled && check_pooler(cfg, t, err, errlen) != 0)
+		goto out;
 	if (PQgetvalue(res, 0, 3)[0] == 't')
 	{
 		snprintf(err, errlen, "the server is a standby (read-only); point --dsn at the primary, "

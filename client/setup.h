@@ -14,6 +14,7 @@ typedef struct fp_target
 	const char *table;			/* failprobe.ledger or failprobe_client.ledger */
 	bool		extension;		/* the pg_failprobe extension's table */
 	bool		report_lsn;		/* the library is loaded: commit LSNs reported */
+	bool		pooled;			/* a pooler (PgBouncer) stands in between */
 	char		user[64];
 	char		server_version[32];
 } fp_target;
