@@ -17,9 +17,12 @@
 
 #include "setup.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libpq-fe.h>
 
@@ -30,6 +33,9 @@ static const char *probe_sql =
 "to_regclass('failprobe_client.ledger') IS NOT NULL, "
 "current_setting('pg_failprobe.commit_lsn', true) IS NOT NULL, "
 "pg_is_in_recovery(), current_user, current_setting('server_version'), pg_backend_pid()";
+
+/* How long the first query may wait for its answer. */
+#define FP_PROBE_TIMEOUT_S 10
 
 static const char *init_sql =
 "CREATE SCHEMA IF NOT EXISTS failprobe_client; "
@@ -102,6 +108,53 @@ check_privilege(PGconn *pg, const fp_target *t, char *err, size_t errlen)
 }
 
 /*
+ * The probe query, answered within FP_PROBE_TIMEOUT_S.  A pooler accepts
+ * the login by itself and then queues the query until a server takes it
+ * (PgBouncer: query_wait_timeout, 120 s by default), so a server that is
+ * down behind it would otherwise look like a hang.  Returns the result, or
+ * NULL with err set when no answer came in time.
+ */
+static PGresult *
+probe_bounded(PGconn *pg, char *err, size_t errlen)
+{
+	struct timespec start, now;
+	PGresult   *res = NULL;
+	PGresult   *next;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	if (!PQsendQuery(pg, probe_sql))
+		return PQgetResult(pg);
+	while (PQisBusy(pg))
+	{
+		struct pollfd pfd = {.fd = PQsocket(pg), .events = POLLIN};
+		long		left_ms;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left_ms = FP_PROBE_TIMEOUT_S * 1000L - ((now.tv_sec - start.tv_sec) * 1000L +
+												 (now.tv_nsec - start.tv_nsec) / 1000000L);
+		if (left_ms <= 0)
+		{
+			snprintf(err, errlen, "cannot connect: the first query got no answer within %d s; "
+					 "the login was accepted, so a pooler such as PgBouncer is probably waiting "
+					 "for a server it cannot reach: check that the server behind it is up",
+					 FP_PROBE_TIMEOUT_S);
+			return NULL;
+		}
+		if (poll(&pfd, 1, (int) left_ms) < 0 && errno != EINTR)
+			break;
+		if (!PQconsumeInput(pg))
+			break;
+	}
+	/* like PQexec: the last result of the query */
+	while ((next = PQgetResult(pg)) != NULL)
+	{
+		PQclear(res);
+		res = next;
+	}
+	return res ? res : PQmakeEmptyPGresult(pg, PGRES_FATAL_ERROR);
+}
+
+/*
  * Through a pooler: refuse what cannot work, say what is not known.
  * Returns 0, or -1 with err set.
  */
@@ -134,7 +187,9 @@ fp_setup_target(const fp_config *cfg, fp_target *t, char *err, size_t errlen)
 
 	if (pg == NULL)
 		return -1;
-	res = PQexec(pg, probe_sql);
+	res = probe_bounded(pg, err, errlen);
+	if (res == NULL)
+		goto out;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -145,6 +200,10 @@ fp_setup_target(const fp_config *cfg, fp_target *t, char *err, size_t errlen)
 			snprintf(err, errlen, "role \"%s\" may not use the ledger table (%s); as its owner, "
 					 "GRANT USAGE on its schema and INSERT, SELECT on the table to \"%s\"",
 					 PQuser(pg), why, PQuser(pg));
+		else if (PQstatus(pg) == CONNECTION_BAD)
+			snprintf(err, errlen, "cannot connect: the connection ended before the first query "
+					 "was answered (%s); a pooler such as PgBouncer accepts the login before it "
+					 "reaches a server: check that the server behind it is up", why);
 		else
 			snprintf(err, errlen, "cannot inspect the database: %s", why);
 		goto out;

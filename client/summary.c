@@ -7,6 +7,15 @@
  * (detection = first problem - last ack); the first acknowledgement after
  * it, normally from the promoted node (RTO = first ack after - last ack
  * before).
+ *
+ * When acknowledgements came from two timelines (a failover), the ends of
+ * the outage are taken from them: the last acknowledgement on the old
+ * timeline and the first on the new one, so that a connection still
+ * acknowledged by the dying primary just after another one dropped does
+ * not pass for the recovery.  Through a pooler (PgBouncer) an outage need
+ * not fail a single write: the writes wait in the pooler and the promoted
+ * node acknowledges them; the outage then starts when the first of them
+ * was sent, and is never "none".
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -93,12 +102,94 @@ scan_pass(fp_summary *sum, const char *path, bool second)
 	fp_ledger_close_reader(r);
 }
 
+/*
+ * Acknowledgements by timeline: the lowest one the run saw (the old
+ * primary's) and any later one (the promoted node's).
+ */
+typedef struct fp_tli_scan
+{
+	uint32_t	lo;				/* lowest timeline of an acknowledgement */
+	int64_t		last_old;		/* last acknowledgement on lo */
+	uint32_t	last_old_server;
+	int64_t		first_new;		/* first acknowledgement on a later one; 0: none */
+	uint32_t	first_new_server;
+	uint32_t	first_new_tli;
+	int64_t		first_new_sent;	/* earliest sending of a write acked on a later one */
+} fp_tli_scan;
+
+static void
+tli_record(fp_tli_scan *t, const fp_record *rec, int pass)
+{
+	if (pass == 0)
+	{
+		if (t->lo == 0 || rec->tli < t->lo)
+			t->lo = rec->tli;
+		return;
+	}
+	if (rec->tli == t->lo && rec->done_us > t->last_old)
+	{
+		t->last_old = rec->done_us;
+		t->last_old_server = rec->server;
+	}
+	if (rec->tli > t->lo && (t->first_new == 0 || rec->done_us < t->first_new))
+	{
+		t->first_new = rec->done_us;
+		t->first_new_server = rec->server;
+		t->first_new_tli = rec->tli;
+	}
+	if (rec->tli > t->lo && (t->first_new_sent == 0 || rec->sent_us < t->first_new_sent))
+		t->first_new_sent = rec->sent_us;
+}
+
+/* Two passes over the acknowledged writes with a known timeline. */
+static void
+tli_scan(fp_tli_scan *t, const char *path)
+{
+	memset(t, 0, sizeof(*t));
+	for (int pass = 0; pass < 2; pass++)
+	{
+		fp_ledger_header hdr;
+		fp_record	rec;
+		char		err[256];
+		fp_ledger_reader *r = fp_ledger_open(path, &hdr, err, sizeof(err));
+
+		if (r == NULL)
+			return;
+		while (fp_ledger_next(r, &rec, err, sizeof(err)) == 1)
+			if (rec.outcome == FP_OUT_ACKED && rec.tli != 0)
+				tli_record(t, &rec, pass);
+		fp_ledger_close_reader(r);
+	}
+}
+
 void
 fp_summary_scan(fp_summary *sum, const char *path)
 {
+	fp_tli_scan tl = {0};
+	fp_outage  *o = &sum->outage;
+
 	scan_pass(sum, path, false);
-	if (sum->ledger_ok && sum->outage.first_problem)
+	if (sum->ledger_ok)
+		tli_scan(&tl, path);
+	/* a write held up by the failover is a problem even if it succeeded */
+	if (tl.first_new && (o->first_problem == 0 || tl.first_new_sent < o->first_problem))
+		o->first_problem = tl.first_new_sent;
+	if (sum->ledger_ok && o->first_problem)
 		scan_pass(sum, path, true);
+	if (tl.first_new == 0)
+		return;
+	/*
+	 * A failover: the RTO runs from the old primary's last acknowledgement
+	 * to the new one's first, whatever other connections saw in between.
+	 */
+	o->last_ack_before = tl.last_old;
+	o->server_before = tl.last_old_server;
+	o->tli_before = tl.lo;
+	o->first_ack_after = tl.first_new;
+	o->server_after = tl.first_new_server;
+	o->tli_after = tl.first_new_tli;
+	if (o->first_problem < o->last_ack_before)
+		o->first_problem = o->last_ack_before;
 }
 
 static double

@@ -107,4 +107,129 @@ sub log_count
 	return scalar @hits;
 }
 
+# ---- PgBouncer and TLS, for t/012 and t/013 -------------------------------
+
+use IPC::Run;
+use Time::HiRes qw(usleep);
+
+push @EXPORT, qw(start_pgbouncer pgbouncer_point pgbouncer_admin stop_pgbouncer
+  make_ca make_server_cert);
+
+# Start the real pgbouncer binary in transaction mode on a free 127.0.0.1
+# port, serving database postgres from $node; the test user may log in
+# (trust, listed in the auth_file) and use the admin console.  Returns a
+# hash: port, ini, dir, log.
+sub start_pgbouncer
+{
+	my ($name, $node, %opts) = @_;
+	my $bin = $opts{bin} // (-x '/usr/sbin/pgbouncer' ? '/usr/sbin/pgbouncer' : 'pgbouncer');
+	my $dir = PostgreSQL::Test::Utils::tempdir;
+	my $user = $ENV{USER} || getpwuid($<);
+	my $pgb = {
+		name => $name,
+		dir => $dir,
+		port => PostgreSQL::Test::Cluster::get_free_port(),
+		ini => "$dir/pgbouncer.ini",
+		log => "$dir/pgbouncer.log",
+		pidfile => "$dir/pgbouncer.pid",
+		user => $user,
+		extra => $opts{conf} // '',
+	};
+	PostgreSQL::Test::Utils::append_to_file("$dir/users.txt", qq{"$user" ""\n});
+	pgbouncer_write_ini($pgb, $node);
+	PostgreSQL::Test::Utils::system_or_bail($bin, '-d', $pgb->{ini});
+	# ready when the admin console answers
+	for (1 .. 100)
+	{
+		return $pgb if defined pgbouncer_admin($pgb, 'SHOW VERSION');
+		usleep(100_000);
+	}
+	die "pgbouncer did not start: " . PostgreSQL::Test::Utils::slurp_file($pgb->{log});
+}
+
+sub pgbouncer_write_ini
+{
+	my ($pgb, $node) = @_;
+	my $host = $node->host;
+	my $port = $node->port;
+	open my $fh, '>', "$pgb->{ini}.new" or die "cannot write $pgb->{ini}: $!";
+	print $fh <<"EOI";
+[databases]
+postgres = host=$host port=$port dbname=postgres
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $pgb->{port}
+unix_socket_dir =
+pool_mode = transaction
+auth_type = trust
+auth_file = $pgb->{dir}/users.txt
+admin_users = $pgb->{user}
+logfile = $pgb->{log}
+pidfile = $pgb->{pidfile}
+server_login_retry = 1
+$pgb->{extra}
+EOI
+	close $fh;
+	rename "$pgb->{ini}.new", $pgb->{ini} or die "cannot rename: $!";
+}
+
+# What a managed service does at failover: the same endpoint now leads to
+# $node.  Rewrites [databases] and RELOADs through the admin console.
+sub pgbouncer_point
+{
+	my ($pgb, $node) = @_;
+	pgbouncer_write_ini($pgb, $node);
+	defined pgbouncer_admin($pgb, 'RELOAD') or die 'pgbouncer RELOAD failed';
+}
+
+# Run a command on the admin console; its output, or undef on failure.
+sub pgbouncer_admin
+{
+	my ($pgb, $sql) = @_;
+	my ($out, $err) = ('', '');
+	my $ok = IPC::Run::run([ 'psql', '-X', '-A', '-t', '-h', '127.0.0.1', '-p', $pgb->{port},
+			'-U', $pgb->{user}, '-d', 'pgbouncer', '-c', $sql ],
+		'>', \$out, '2>', \$err, '<', \undef);
+	return $ok ? $out : undef;
+}
+
+sub stop_pgbouncer
+{
+	my ($pgb) = @_;
+	return unless -f $pgb->{pidfile};
+	chomp(my $pid = PostgreSQL::Test::Utils::slurp_file($pgb->{pidfile}));
+	kill 'TERM', $pid if $pid;
+	usleep(100_000) while kill(0, $pid) && -f $pgb->{pidfile};
+}
+
+# A throwaway certificate authority in $dir: returns (cert, key) paths.
+sub make_ca
+{
+	my ($dir, $name) = @_;
+	my ($crt, $key) = ("$dir/$name.crt", "$dir/$name.key");
+	PostgreSQL::Test::Utils::system_or_bail('openssl', 'req', '-new', '-x509', '-nodes',
+		'-newkey', 'rsa:2048', '-days', '2', '-subj', "/CN=$name", '-keyout', $key,
+		'-out', $crt);
+	return ($crt, $key);
+}
+
+# A server certificate for localhost and 127.0.0.1 signed by the CA
+# ($ca_crt, $ca_key); returns (cert, key) paths, the key mode 0600 as the
+# server insists.
+sub make_server_cert
+{
+	my ($dir, $name, $ca_crt, $ca_key) = @_;
+	my ($crt, $key, $csr, $ext) = map { "$dir/$name.$_" } qw(crt key csr ext);
+	PostgreSQL::Test::Utils::append_to_file($ext,
+		"subjectAltName = DNS:localhost, IP:127.0.0.1\n");
+	PostgreSQL::Test::Utils::system_or_bail('openssl', 'req', '-new', '-nodes',
+		'-newkey', 'rsa:2048', '-subj', '/CN=localhost', '-keyout', $key, '-out', $csr);
+	PostgreSQL::Test::Utils::system_or_bail('openssl', 'x509', '-req', '-in', $csr,
+		'-CA', $ca_crt, '-CAkey', $ca_key, '-CAcreateserial', '-days', '2',
+		'-extfile', $ext, '-out', $crt);
+	chmod 0600, $key;
+	return ($crt, $key);
+}
+
 1;

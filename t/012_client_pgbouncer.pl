@@ -1,0 +1,137 @@
+# 012_client_pgbouncer.pl: failprobe run through a real PgBouncer (1.18,
+# transaction mode), as on a managed service's port 6432.  Half-way through
+# a 2000 TPS run the primary is stopped immediately, the synchronous standby
+# promoted, and PgBouncer repointed at it (ini rewritten, RELOAD), which is
+# what the managed endpoint does at failover.  The run completes with exit 0,
+# sent = acked + failed + in_doubt, every acknowledged write is on the
+# promoted node, writes resume there, an RTO is reported, and the client
+# knows the timeline each write committed on even though the pooler kept
+# its connections.  Also: what the client says about commit LSNs and named
+# prepared statements through a pooler, and a pooler whose server is down.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use JSON::PP qw(decode_json);
+use FailprobeTest;
+
+my $failprobe = "$FindBin::Bin/../client/failprobe";
+-x $failprobe or BAIL_OUT("$failprobe is not built: run make first");
+my $bouncer_bin = -x '/usr/sbin/pgbouncer' ? '/usr/sbin/pgbouncer' : 'pgbouncer';
+plan skip_all => 'pgbouncer is not installed (scripts/install-deps)'
+  unless system("$bouncer_bin --version >/dev/null 2>&1") == 0;
+my $dir = PostgreSQL::Test::Utils::tempdir;
+
+my $primary = init_primary('primary', interval => 100);
+my $standby = init_standby($primary, 'standby');
+$primary->safe_psql('postgres',
+	"ALTER SYSTEM SET synchronous_standby_names = 'standby'; SELECT pg_reload_conf()");
+$primary->poll_query_until('postgres',
+	"SELECT sync_state = 'sync' FROM pg_stat_replication")
+  or die 'standby never became synchronous';
+
+my $pgb = start_pgbouncer('bouncer', $primary);
+my $dsn = "host=127.0.0.1 port=$pgb->{port} dbname=postgres";
+like(pgbouncer_admin($pgb, 'SHOW VERSION'), qr/PgBouncer/, 'admin console answers');
+
+sub run_client
+{
+	my (@args) = @_;
+	my ($out, $err) = ('', '');
+	IPC::Run::run([ $failprobe, 'run', @args ], '>', \$out, '2>', \$err, '<', \undef);
+	return ($? >> 8, $out, $err);
+}
+
+# --- what PgBouncer does with the commit LSN parameter ------------------------
+# One libpq client alone behind the pooler: it gets the same server session
+# back each time, so the ParameterStatus the extension sends does come
+# through (PgBouncer forwards it).  The SET that turns reporting on is still
+# state of one pooled server session, which is why failprobe does not use
+# it through a pooler (checked below).
+my ($pout, $perr) = ('', '');
+IPC::Run::run([ "$FindBin::Bin/pq_commit_probe", $dsn, 2 ], '>', \$pout, '2>', \$perr);
+like($pout, qr{^exec [0-9A-F]+/[0-9A-F]+ }m,
+	'finding: PgBouncer 1.18 forwards pg_failprobe.commit_lsn to a lone client');
+$primary->safe_psql('postgres', 'DELETE FROM failprobe.ledger WHERE run_id = 42');
+
+# --- named prepared statements: refused before anything is written -----------
+my ($rc, $out, $err) = run_client('-d', $dsn, '-l', "$dir/prep.ledger", '-M', 'prepared',
+	'-R', '100', '-T', '2');
+is($rc, 2, '-M prepared through PgBouncer: exit 2');
+like($err, qr/^failprobe: --protocol prepared does not work through a connection pooler.*use --protocol extended/m,
+	'-M prepared: the error names the pooler and the way out');
+is(scalar(grep { /\S/ } split /\n/, $err), 1, '-M prepared: one line');
+ok(!-e "$dir/prep.ledger", '-M prepared: no ledger file left behind');
+
+# --- the failover run through the pooler ---------------------------------------
+my ($rout, $rerr) = ('', '');
+my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/run.ledger",
+		'-R', '2000', '-c', '4', '-j', '2', '-T', '10', '--json', "$dir/run.json" ],
+	'>', \$rout, '2>', \$rerr);
+
+$primary->poll_query_until('postgres',
+	"SELECT count(*) > 4000 FROM failprobe.ledger") or die 'load did not start';
+$primary->stop('immediate');
+$standby->safe_psql('postgres', 'SELECT pg_promote()');
+pgbouncer_point($pgb, $standby);
+
+$h->finish;
+$rc = $? >> 8;
+note $rerr;
+note $rout;
+is($rc, 0, 'run through PgBouncer completes with exit 0 through the failover');
+like($rerr, qr/connected through a connection pooler.*commit LSNs are not available through this connection/,
+	'the client says commit LSNs are not available through the pooler');
+
+my $j = decode_json(slurp_file("$dir/run.json"));
+my %j = (%$j, %{ $j->{outage} });
+$j{rto_ms} //= 'null';
+note explain $j->{outage};
+note explain $j->{servers};
+is($j{sent}, $j{acked} + $j{failed} + $j{in_doubt}, "sent = acked + failed + in_doubt ($j{sent})");
+cmp_ok($j{acked}, '>', 10000, 'most writes acknowledged');
+is($j->{commit_lsn}{known}, 0, 'no commit LSN recorded as if known');
+isnt($j{rto_ms}, 'null', "an RTO is reported ($j{rto_ms} ms)");
+cmp_ok($j{rto_ms}, '>', 0, 'RTO is positive');
+cmp_ok($j{rto_ms}, '<', 10000, 'RTO is under the run length');
+is($j{tli_before}, 1, 'last ack before the outage on timeline 1');
+is($j{tli_after}, 2, 'first ack after on timeline 2, learnt from the write itself');
+my @ports = map { $_->{port} } @{ $j->{servers} };
+is_deeply([ sort { $a <=> $b } map { $_->{tli} } @{ $j->{servers} } ], [ 1, 2 ],
+	'servers: the PgBouncer endpoint on timeline 1, then on timeline 2');
+is_deeply([ grep { $_ ne $pgb->{port} } @ports ], [], 'servers are named by the endpoint used');
+like($rout, qr/outage: detection .* RTO .*timeline 1.*timeline 2/, 'summary states the outage and both timelines');
+
+# --- independent check on the promoted node ---------------------------------
+my $rows = $standby->safe_psql('postgres',
+	"SELECT count(*) FROM failprobe.ledger WHERE run_id = $j{run_id}");
+cmp_ok($rows, '>=', $j{acked}, "all $j{acked} acknowledged writes survived ($rows rows)");
+cmp_ok($rows, '<=', $j{acked} + $j{in_doubt}, 'no row that was neither acked nor in doubt');
+my $after = $standby->safe_psql('postgres',
+	"SELECT count(*) FROM failprobe.ledger l, failprobe.events e
+	  WHERE l.run_id = $j{run_id} AND e.kind = 'promoted' AND l.sent_at > e.at");
+cmp_ok($after, '>', 1000, "writes resumed after the promotion ($after)");
+
+# The pooled server sessions that carried the run must not have been left
+# reporting commits: others share them.
+my ($show, $serr) = ('', '');
+IPC::Run::run([ 'psql', '-X', '-A', '-t', '-d', $dsn, '-c', 'SHOW pg_failprobe.report_commits' ],
+	'>', \$show, '2>', \$serr);
+chomp $show;
+is($show, 'off', 'no SET left behind in the pooled server sessions');
+
+# --- a pooler whose server is down ----------------------------------------------
+$standby->stop('immediate');
+($rc, $out, $err) = run_client('-d', $dsn, '-l', "$dir/down.ledger", '-R', '100', '-T', '2');
+note $err;
+is($rc, 2, 'server behind PgBouncer down: exit 2');
+like($err, qr/^failprobe: cannot connect: /m, 'server behind PgBouncer down: says it cannot connect');
+is(scalar(grep { /\S/ } split /\n/, $err), 1, 'server behind PgBouncer down: one line');
+ok(!-e "$dir/down.ledger", 'server behind PgBouncer down: no ledger file');
+
+stop_pgbouncer($pgb);
+done_testing();
