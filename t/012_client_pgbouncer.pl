@@ -6,8 +6,10 @@
 # sent = acked + failed + in_doubt, every acknowledged write is on the
 # promoted node, writes resume there, an RTO is reported, and the client
 # knows the timeline each write committed on even though the pooler kept
-# its connections.  Also: what the client says about commit LSNs and named
-# prepared statements through a pooler, and a pooler whose server is down.
+# its connections.  Then a failover behind a PAUSEd PgBouncer, which fails
+# no write at all: the stall must still be reported as an outage.  Also:
+# what the client says about commit LSNs and named prepared statements
+# through a pooler, and a pooler whose server is down.
 use strict;
 use warnings;
 use FindBin;
@@ -124,8 +126,49 @@ IPC::Run::run([ 'psql', '-X', '-A', '-t', '-d', $dsn, '-c', 'SHOW pg_failprobe.r
 chomp $show;
 is($show, 'off', 'no SET left behind in the pooled server sessions');
 
-# --- a pooler whose server is down ----------------------------------------------
+# --- a failover the client cannot see ------------------------------------------
+# PAUSE lets the transactions under way finish and holds new ones in
+# PgBouncer; the old primary then goes, the standby is promoted and the pool
+# repointed before RESUME.  No write fails or is in doubt: the outage is
+# only a stall, and must still be reported with its RTO and both timelines.
+# Simple protocol this time, so the timeline comes back from a plain query.
+my $standby2 = init_standby($standby, 'standby2');
+$standby->safe_psql('postgres',
+	"ALTER SYSTEM SET synchronous_standby_names = 'standby2'; SELECT pg_reload_conf()");
+$standby->poll_query_until('postgres',
+	"SELECT sync_state = 'sync' FROM pg_stat_replication")
+  or die 'standby2 never became synchronous';
+
+($rout, $rerr) = ('', '');
+$h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/stall.ledger", '-M', 'simple',
+		'-R', '1000', '-c', '2', '-T', '5', '--json', "$dir/stall.json" ],
+	'>', \$rout, '2>', \$rerr);
+$standby->poll_query_until('postgres',
+	"SELECT count(*) > 1000 FROM failprobe.ledger WHERE run_id <> $j{run_id}")
+  or die 'second load did not start';
+defined pgbouncer_admin($pgb, 'PAUSE') or die 'PAUSE failed';
 $standby->stop('immediate');
+$standby2->safe_psql('postgres', 'SELECT pg_promote()');
+pgbouncer_point($pgb, $standby2);
+defined pgbouncer_admin($pgb, 'RESUME') or die 'RESUME failed';
+$h->finish;
+$rc = $? >> 8;
+note $rout;
+is($rc, 0, 'paused failover: exit 0');
+my $s = decode_json(slurp_file("$dir/stall.json"));
+note explain $s->{outage};
+is($s->{failed} + $s->{in_doubt}, 0, 'paused failover: no write failed or in doubt');
+is($s->{sent}, $s->{acked}, 'paused failover: every write sent was acknowledged');
+ok(defined $s->{rto_ms} && $s->{rto_ms} > 0, 'paused failover: the stall is reported as an outage with an RTO ('
+	  . ($s->{rto_ms} // 'null') . ' ms)');
+is($s->{outage}{tli_before}, 2, 'paused failover: last ack before on timeline 2');
+is($s->{outage}{tli_after}, 3, 'paused failover: first ack after on timeline 3');
+$rows = $standby2->safe_psql('postgres',
+	"SELECT count(*) FROM failprobe.ledger WHERE run_id = $s->{run_id}");
+is($rows, $s->{acked}, "paused failover: all $s->{acked} acknowledged writes on the new primary");
+
+# --- a pooler whose server is down ----------------------------------------------
+$standby2->stop('immediate');
 ($rc, $out, $err) = run_client('-d', $dsn, '-l', "$dir/down.ledger", '-R', '100', '-T', '2');
 note $err;
 is($rc, 2, 'server behind PgBouncer down: exit 2');
