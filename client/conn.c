@@ -303,8 +303,8 @@ send_simple(fp_conn *c, const char *runid, const char *worker, const char *seq,
 		to_hex(t->sql + len, t->payload, npay);
 		memcpy(t->sql + len + 2 * npay, "')", 3);
 	}
-	if (c->pooled)
-		strcat(t->sql, " RETURNING " FP_TLI_SQL);
+	if (c->pooled)				/* sqlsize leaves room for it beside the values */
+		snprintf(t->sql + strlen(t->sql), t->sqlsize - strlen(t->sql), " RETURNING " FP_TLI_SQL);
 	return PQsendQuery(c->pg, t->sql);
 }
 
