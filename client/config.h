@@ -10,12 +10,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "schedule.h"
+
 typedef enum fp_protocol
 {
 	FP_PROTO_SIMPLE,			/* one query string per write, values inlined */
 	FP_PROTO_EXTENDED,			/* unnamed statement, parameters bound */
 	FP_PROTO_PREPARED			/* named statement prepared once per connection */
 } fp_protocol;
+
+/* A load profile: the shape of the rate over the run (profile.c). */
+typedef enum fp_profile
+{
+	FP_PROFILE_NONE,			/* --rate for --duration, or --stages as given */
+	FP_PROFILE_SMOKE,			/* does it work at all: a short, gentle run */
+	FP_PROFILE_LOAD,			/* a ramp to the target rate, then a long hold */
+	FP_PROFILE_STRESS,			/* rising steps until an objective is missed */
+	FP_PROFILE_SPIKE			/* steady, a sudden burst, steady again */
+} fp_profile;
 
 typedef struct fp_config
 {
@@ -36,6 +48,17 @@ typedef struct fp_config
 	bool		init;			/* create the plain ledger table if missing */
 	bool		force;			/* overwrite an existing ledger file */
 	bool		quiet;			/* no progress lines */
+
+	/* the shape of the load: resolved by main.c into stages */
+	fp_profile	profile;
+	const char *stages_text;	/* --stages as written, or NULL */
+	fp_stage	stages[FP_MAX_STAGES];
+	int			nstages;		/* 0: --rate 0, as fast as possible */
+	int			spike_stage;	/* spike: the burst's stage; -1 none */
+	double		slo_p99_ms;		/* objectives a stage must meet */
+	double		slo_errors;		/* failed + in doubt + missed, fraction of due */
+	double		stage_s;		/* stress: length of each step */
+	double		max_rate;		/* stress: the highest step */
 } fp_config;
 
 #endif

@@ -244,26 +244,27 @@ complete_head(fp_conn *c, int64_t now)
  * are interleaved, each at rate/clients, computed from seq so that rounding
  * does not accumulate over a long run.
  */
-static int64_t
-due_of(const fp_conn *c, uint64_t seq)
+int64_t
+fp_conn_due(const fp_conn *c, uint64_t seq)
 {
 	const fp_run *run = c->thread->run;
 
-	return run->start_mono +
-		fp_due_offset_us(run->cfg->rate, run->cfg->clients, run->cfg->burst,
-						 (int) (c->worker - (uint32_t) run->cfg->first_worker), seq);
+	int64_t		off = fp_schedule_due_us(&run->sched,
+										 (int) (c->worker - (uint32_t) run->cfg->first_worker), seq);
+
+	return off == INT64_MAX ? INT64_MAX : run->start_mono + off;
 }
 
 void
 fp_conn_miss_due(fp_conn *c, int64_t now, int64_t end)
 {
-	if (c->interval_us == 0)
+	if (c->scheduled == 0)
 		return;					/* as fast as possible: nothing is ever due */
 	while (c->next_due <= now && c->next_due < end)
 	{
 		emit(c, c->next_seq, c->next_due, 0, now, FP_OUT_MISSED, 0, NULL);
 		c->next_seq++;
-		c->next_due = due_of(c, c->next_seq);
+		c->next_due = fp_conn_due(c, c->next_seq);
 	}
 }
 
@@ -413,9 +414,9 @@ flush_output(fp_conn *c, int64_t now)
 static bool
 several_due(const fp_conn *c, int64_t now, int64_t end)
 {
-	if (c->interval_us == 0)
+	if (c->scheduled == 0)
 		return now < end;
-	return c->next_due <= now && c->next_due < end && due_of(c, c->next_seq + 1) <= now;
+	return c->next_due <= now && c->next_due < end && fp_conn_due(c, c->next_seq + 1) <= now;
 }
 
 void
@@ -436,14 +437,14 @@ fp_conn_send_due(fp_conn *c, int64_t now, int64_t end)
 		corked = fp_sock_cork(PQsocket(c->pg), true);
 	while (c->count < depth)
 	{
-		int64_t		due = c->interval_us ? c->next_due : now;
+		int64_t		due = c->scheduled ? c->next_due : now;
 
 		if (due > now || due >= end)
 			break;
 		if (!send_write(c, due, now))
 			return;
-		if (c->interval_us)
-			c->next_due = due_of(c, c->next_seq);
+		if (c->scheduled)
+			c->next_due = fp_conn_due(c, c->next_seq);
 	}
 	if (corked && c->pg)
 		fp_sock_cork(PQsocket(c->pg), false);

@@ -69,7 +69,7 @@ struct fp_conn
 	/* the schedule: write 'next_seq' is due at 'next_due' (monotonic) */
 	uint64_t	next_seq;
 	int64_t		next_due;
-	int64_t		interval_us;	/* 0: as fast as possible */
+	bool		scheduled;		/* writes have due times; false: as fast as possible */
 
 	/* writes in flight, oldest first (a ring of 'cap' entries) */
 	fp_inflight *ring;
@@ -88,6 +88,9 @@ void		fp_conn_start(fp_conn *c, int64_t now);
 
 /* Drive the connection after poll() said its socket is ready, or on timeout. */
 void		fp_conn_io(fp_conn *c, int64_t now, bool readable);
+
+/* When write seq of c is due (monotonic us); INT64_MAX: after the schedule ends. */
+int64_t		fp_conn_due(const fp_conn *c, uint64_t seq);
 
 /* Send writes that are due, as far as the pipeline allows. */
 void		fp_conn_send_due(fp_conn *c, int64_t now, int64_t end);

@@ -28,6 +28,7 @@
 #include "conninfo.h"
 #include "digest.h"
 #include "drill.h"
+#include "profile.h"
 #include "run_cmd.h"
 #include "verify.h"
 
@@ -69,6 +70,21 @@ static const char *run_help =
 "      --json FILE          write the run's summary as JSON\n"
 "  -q, --quiet              no progress lines\n"
 "  -h, --help               this help\n"
+"\n"
+"Load profiles (a table of stages at the end, and 'stages' in the JSON):\n"
+"      --profile P          smoke (10 s at 100/s), load (10 s ramp to --rate,\n"
+"                           default 8000, then --duration at it), stress (steps\n"
+"                           from --rate, default 1000, up by half until an\n"
+"                           objective is missed: the breaking point), spike\n"
+"                           (20 s at --rate, 10 s at 4x, 30 s back: recovery)\n"
+"      --stages LIST        custom shape: DURATION@RATE or DURATION@FROM-TO (a\n"
+"                           linear ramp), comma-separated, e.g.\n"
+"                           30s@1000,60s@1000-8000,2m@8000 (s, m or ms)\n"
+"      --slo-p99 MS         objective: p99 latency per stage (default 100)\n"
+"      --slo-errors PCT     objective: failed + in doubt + missed, % of the\n"
+"                           writes due in a stage (default 0.1)\n"
+"      --stage-seconds S    stress: length of each step (default 10)\n"
+"      --max-rate TPS       stress: the highest step (default 1000000)\n"
 "\n"
 "Latency is measured from the moment each write was scheduled, so a stalled\n"
 "server cannot hide its stall.  Writes that come due while their connection is\n"
@@ -158,7 +174,7 @@ parse_protocol(const char *arg)
 }
 
 static void
-validate(fp_config *cfg, bool threads_given)
+validate(fp_config *cfg, bool threads_given, bool rate_given, bool duration_given)
 {
 	char		err[512];
 
@@ -175,6 +191,11 @@ validate(fp_config *cfg, bool threads_given)
 
 		cfg->threads = cpus > 0 && cpus < cfg->clients ? (int) cpus : cfg->clients;
 	}
+	if (fp_profile_resolve(cfg, rate_given, duration_given, err, sizeof(err)) != 0)
+		usage_error("%s", err);
+	if (cfg->nstages > 0 && fp_schedule_init(&(fp_schedule) {0}, cfg->stages, cfg->nstages,
+											 cfg->clients, 1, err, sizeof(err)) != 0)
+		usage_error("%s", err);
 	if ((int64_t) cfg->first_worker + cfg->clients > INT32_MAX)
 		usage_error("%s--first-worker + --clients must stay below 2^31 (worker numbers are integers)", "");
 	if (cfg->threads > cfg->clients)
@@ -208,12 +229,20 @@ parse_run(int argc, char **argv, fp_config *cfg)
 		{"payload-bytes", required_argument, NULL, 4},
 		{"run-id", required_argument, NULL, 5},
 		{"burst", required_argument, NULL, 7},
+		{"profile", required_argument, NULL, 8},
+		{"stages", required_argument, NULL, 9},
+		{"slo-p99", required_argument, NULL, 10},
+		{"slo-errors", required_argument, NULL, 11},
+		{"stage-seconds", required_argument, NULL, 12},
+		{"max-rate", required_argument, NULL, 13},
 		{"first-worker", required_argument, NULL, 6},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
 	bool		threads_given = false;
+	bool		rate_given = false;
+	bool		duration_given = false;
 	int			ch;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -223,6 +252,10 @@ parse_run(int argc, char **argv, fp_config *cfg)
 	cfg->progress_s = 1;
 	cfg->protocol = FP_PROTO_EXTENDED;
 	cfg->pipeline = 1;
+	cfg->slo_p99_ms = 100;
+	cfg->slo_errors = 0.001;
+	cfg->stage_s = 10;
+	cfg->max_rate = 1000000;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "d:l:fR:c:j:T:P:M:qh", opts, NULL)) != -1)
@@ -232,15 +265,24 @@ parse_run(int argc, char **argv, fp_config *cfg)
 			case 'd': cfg->dsn = optarg; break;
 			case 'l': cfg->ledger_path = optarg; break;
 			case 'f': cfg->force = true; break;
-			case 'R': cfg->rate = parse_number(optarg, "--rate", 0, 1e8); break;
+			case 'R': cfg->rate = parse_number(optarg, "--rate", 0, 1e8); rate_given = true; break;
 			case 'c': cfg->clients = parse_int(optarg, "--clients", 1, 10000); break;
 			case 'j': cfg->threads = parse_int(optarg, "--threads", 1, 1024); threads_given = true; break;
-			case 'T': cfg->duration_s = parse_number(optarg, "--duration", 0.1, 31 * 86400); break;
+			case 'T': cfg->duration_s = parse_number(optarg, "--duration", 0.1, 31 * 86400); duration_given = true; break;
 			case 'P': cfg->progress_s = parse_int(optarg, "--progress", 0, 3600); break;
 			case 'M': cfg->protocol = parse_protocol(optarg); break;
 			case 1: cfg->pipeline = parse_int(optarg, "--pipeline", 1, 10000); break;
 			case 2: cfg->init = true; break;
 			case 3: cfg->json_path = optarg; break;
+			case 8:
+				if (!fp_profile_parse(optarg, &cfg->profile))
+					usage_error("unknown profile '%s' (smoke, load, stress or spike)", optarg);
+				break;
+			case 9: cfg->stages_text = optarg; break;
+			case 10: cfg->slo_p99_ms = parse_number(optarg, "--slo-p99", 0.001, 3600000); break;
+			case 11: cfg->slo_errors = parse_number(optarg, "--slo-errors", 0, 100) / 100; break;
+			case 12: cfg->stage_s = parse_number(optarg, "--stage-seconds", 1, 86400); break;
+			case 13: cfg->max_rate = parse_number(optarg, "--max-rate", 1, 1e8); break;
 			case 7: cfg->burst = parse_int(optarg, "--burst", 1, 10000); break;
 			case 5: cfg->run_id = parse_run_id(optarg); break;
 			case 6: cfg->first_worker = parse_int(optarg, "--first-worker", 0, 1000000000); break;
@@ -253,7 +295,7 @@ parse_run(int argc, char **argv, fp_config *cfg)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	validate(cfg, threads_given);
+	validate(cfg, threads_given, rate_given, duration_given);
 }
 
 int

@@ -26,6 +26,8 @@
 #include "conninfo.h"
 #include "progress.h"
 #include "run_cmd.h"
+#include "profile.h"
+#include "stages.h"
 #include "setup.h"
 #include "summary.h"
 #include "worker.h"
@@ -94,6 +96,24 @@ meta_json(const fp_config *cfg, const fp_target *target, const char *conninfo)
 		json_object_set_new(m, "payload_bytes", json_integer(cfg->payload_bytes));
 		json_object_set_new(m, "first_worker", json_integer(cfg->first_worker));
 		json_object_set_new(m, "burst", json_integer(cfg->burst));
+		if (cfg->nstages > 0)
+		{
+			/* compact: the header has room for a few thousand bytes */
+			char		text[2048] = "";
+			size_t		n = 0;
+
+			for (int i = 0; i < cfg->nstages && n < sizeof(text); i++)
+			{
+				const fp_stage *st = &cfg->stages[i];
+
+				n += snprintf(text + n, sizeof(text) - n, "%s%gs@%g", i ? "," : "",
+							  st->duration_s, st->from);
+				if (st->to != st->from && n < sizeof(text))
+					n += snprintf(text + n, sizeof(text) - n, "-%g", st->to);
+			}
+			json_object_set_new(m, "stages", json_string(text));
+			json_object_set_new(m, "profile", json_string(fp_profile_name(cfg->profile)));
+		}
 		json_object_set_new(m, "shared_run_id", json_boolean(cfg->run_id != 0));
 	}
 	char	   *text = m ? json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
@@ -162,7 +182,8 @@ start_clock(fp_run *run, char *err, size_t errlen)
 	}
 	run->start_mono = fp_mono_us();
 	run->start_wall = fp_wall_us();
-	run->end_mono = run->start_mono + (int64_t) (run->cfg->duration_s * 1e6);
+	run->end_mono = run->start_mono + (int64_t) (1e6 * (run->cfg->nstages > 0 ?
+		fp_schedule_seconds(&run->sched) : run->cfg->duration_s));
 	if (rc != 0)
 	{
 		run->end_mono = run->start_mono;	/* threads end without sending */
@@ -182,8 +203,10 @@ watch(fp_run *run, fp_series *series)
 	int64_t		next = run->start_mono + step;
 	int64_t		stopped = 0;
 	fp_hist		scratch;
+	fp_stage_watch stages;
 
 	fp_hist_init(&scratch);
+	fp_stage_watch_init(&stages);
 	while (atomic_load(&run->finished) < run->nthreads)
 	{
 		int64_t		now = fp_mono_us();
@@ -191,6 +214,7 @@ watch(fp_run *run, fp_series *series)
 		if (now >= next)
 		{
 			fp_progress_tick(run, series, &scratch, now, cfg->quiet || cfg->progress_s == 0);
+			fp_stage_watch_tick(&stages, run, &scratch, series, now);
 			next += step;
 		}
 		if (stopped == 0 && atomic_load(&run->stop))
@@ -201,6 +225,7 @@ watch(fp_run *run, fp_series *series)
 		pthread_join(run->threads[i].tid, NULL);
 	fp_progress_tick(run, series, &scratch, fp_mono_us(), true);
 	fp_hist_free(&scratch);
+	fp_stage_watch_free(&stages);
 	{
 		int64_t		end = stopped && stopped < run->end_mono ? stopped : run->end_mono;
 
@@ -227,6 +252,24 @@ merge_threads(fp_run *run, fp_summary *sum)
 	}
 }
 
+/* A profiled run: the table of stages, on stdout, in the JSON and beside the ledger. */
+static int
+report_stages(fp_run *run, const fp_series *series, double elapsed_s)
+{
+	static fp_stage_report rep;
+	char		err[512];
+
+	if (fp_stage_report_build(&rep, run, series, elapsed_s, err, sizeof(err)) != 0 ||
+		fp_stage_report_file(&rep, run, err, sizeof(err)) != 0)
+	{
+		fprintf(stderr, "failprobe: %s\n", err);
+		return -1;
+	}
+	fp_stage_report_print(&rep, run);
+	run->stages = &rep;
+	return 0;
+}
+
 int
 fp_run_command(const fp_config *cfg)
 {
@@ -250,6 +293,13 @@ fp_run_command(const fp_config *cfg)
 	run.report_lsn = target.report_lsn;
 	pthread_mutex_init(&run.servers_lock, NULL);
 	run.run_id = cfg->run_id ? cfg->run_id : new_run_id();
+	if (cfg->nstages > 0 &&
+		fp_schedule_init(&run.sched, cfg->stages, cfg->nstages, cfg->clients, cfg->burst,
+						 err, sizeof(err)) != 0)
+	{
+		fprintf(stderr, "failprobe: %s\n", err);
+		return 2;
+	}
 	if (!target.extension)
 		fprintf(stderr, "failprobe: plain mode: pg_failprobe is not installed in this database; "
 				"commit LSNs are unknown, so acknowledgements from the old and the new primary "
@@ -274,7 +324,8 @@ fp_run_command(const fp_config *cfg)
 	}
 	if (rc == 0)
 		fprintf(stderr, "failprobe: run %" PRIu64 " started: %d connections on %d threads, %s, %.0f s, ledger %s\n",
-				run.run_id, cfg->clients, cfg->threads, conninfo, cfg->duration_s, cfg->ledger_path);
+				run.run_id, cfg->clients, cfg->threads, conninfo,
+				cfg->nstages > 0 ? fp_schedule_seconds(&run.sched) : cfg->duration_s, cfg->ledger_path);
 	sum->elapsed_s = watch(&run, &series);
 	merge_threads(&run, sum);
 	if (fp_ledger_close(run.ledger, err, sizeof(err)) != 0)
@@ -286,6 +337,8 @@ fp_run_command(const fp_config *cfg)
 	{
 		fp_summary_scan(sum, cfg->ledger_path);
 		fp_summary_print(sum, &run);
+		if (sum->ledger_ok && cfg->nstages > 0 && report_stages(&run, &series, sum->elapsed_s) != 0)
+			rc = 2;
 		if (!sum->ledger_ok)
 			rc = 2;
 		if (cfg->json_path &&

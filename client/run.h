@@ -18,6 +18,7 @@
 #include "config.h"
 #include "hist.h"
 #include "ledger.h"
+#include "schedule.h"
 
 /* Counts of write outcomes. */
 typedef struct fp_counts
@@ -43,6 +44,7 @@ typedef struct fp_server
 #define FP_MAX_SERVERS 64
 
 typedef struct fp_thread fp_thread;
+struct fp_stage_report;
 
 typedef struct fp_run
 {
@@ -54,7 +56,9 @@ typedef struct fp_run
 
 	int64_t		start_mono;		/* schedule origin, monotonic */
 	int64_t		start_wall;		/* the same instant, wall clock */
-	int64_t		end_mono;		/* no write is scheduled at or after this */
+	_Atomic int64_t end_mono;	/* no write is sent at or after this; a stress
+								 * run that found its breaking point moves it */
+	fp_schedule sched;			/* due times, when cfg->nstages > 0 */
 	atomic_bool stop;			/* SIGINT/SIGTERM: end now */
 	atomic_bool started;		/* start_mono is set */
 
@@ -70,6 +74,7 @@ typedef struct fp_run
 	fp_thread  *threads;
 	int			nthreads;
 	atomic_int	finished;		/* threads that have ended */
+	const struct fp_stage_report *stages;	/* profiled runs, once judged */
 } fp_run;
 
 /* Wall-clock microseconds of a monotonic instant of this run. */

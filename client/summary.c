@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "ledger.h"
+#include "stages.h"
 
 static int
 class_index(const char *sqlstate)
@@ -238,9 +239,18 @@ fp_summary_print(const fp_summary *sum, const fp_run *run)
 
 	printf("failprobe run %llu: %s mode, table %s\n", (unsigned long long) run->run_id,
 		   run->extension ? "extension" : "plain", run->table);
-	printf("  duration %.1f s, target %s, achieved %.1f tps\n", sum->elapsed_s,
-		   run->cfg->rate > 0 ? "fixed rate" : "as fast as possible",
-		   sum->elapsed_s > 0 ? c->acked / sum->elapsed_s : 0.0);
+	{
+		char		target[64];
+
+		if (run->cfg->nstages > 1)
+			snprintf(target, sizeof(target), "%d stages", run->cfg->nstages);
+		else if (run->cfg->nstages == 1)
+			snprintf(target, sizeof(target), "%.0f/s", run->cfg->stages[0].from);
+		else
+			snprintf(target, sizeof(target), "as fast as possible");
+		printf("  duration %.1f s, target %s, achieved %.1f tps\n", sum->elapsed_s, target,
+			   sum->elapsed_s > 0 ? c->acked / sum->elapsed_s : 0.0);
+	}
 	printf("  writes: sent %llu = acked %llu + failed %llu + in doubt %llu; missed (never sent) %llu\n",
 		   (unsigned long long) c->sent, (unsigned long long) c->acked,
 		   (unsigned long long) c->failed, (unsigned long long) c->in_doubt,
@@ -412,6 +422,8 @@ fp_summary_json(const fp_summary *sum, const fp_run *run, const fp_series *serie
 	}
 	json_object_set_new(root, "ledger", json_pack("{s:s,s:I,s:b}", "path", run->cfg->ledger_path,
 												  "records", (json_int_t) sum->records, "ok", sum->ledger_ok));
+	if (run->stages)
+		fp_stage_report_json(run->stages, run, root);
 	rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
 	json_decref(root);
 	if (rc != 0)

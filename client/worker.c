@@ -58,8 +58,7 @@ fp_thread_init(fp_thread *t, fp_run *run, int index, int first, int n)
 		c->ring = calloc(c->cap, sizeof(fp_inflight));
 		if (!c->ring)
 			return -1;
-		c->interval_us = run->cfg->rate > 0 ?
-			(int64_t) (1e6 * run->cfg->clients / run->cfg->rate) : 0;
+		c->scheduled = run->cfg->nstages > 0;
 	}
 	return 0;
 }
@@ -125,7 +124,7 @@ next_wakeup(const fp_conn *c, int64_t soonest, int64_t end, int depth)
 			break;
 	}
 	/* a due write wakes us even while down: it must be counted as missed */
-	if (c->interval_us && c->next_due < end && c->next_due < t &&
+	if (c->scheduled && c->next_due < end && c->next_due < t &&
 		(c->state != FP_CONN_READY || c->count < depth))
 		t = c->next_due;
 	return t;
@@ -294,9 +293,7 @@ fp_thread_main(void *arg)
 	}
 
 	for (int i = 0; i < t->nconns; i++)
-		t->conns[i].next_due = run->start_mono + (t->conns[i].interval_us ?
-			fp_due_offset_us(run->cfg->rate, run->cfg->clients, run->cfg->burst,
-							 (int) (t->conns[i].worker - (uint32_t) run->cfg->first_worker), 1) : 0);
+		t->conns[i].next_due = t->conns[i].scheduled ? fp_conn_due(&t->conns[i], 1) : run->start_mono;
 	int64_t		stopped_at = 0;
 
 	for (;;)

@@ -7,9 +7,42 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "schedule.h"
+
+/* Due time under a steady rate, as a one-stage schedule (cached). */
+static int64_t
+fp_due_offset_us(double rate, int clients, int burst, int index, uint64_t seq)
+{
+	static fp_schedule s;
+	static double last_rate;
+	static int	last_clients, last_burst;
+	char		err[128];
+
+	if (rate != last_rate || clients != last_clients || burst != last_burst)
+	{
+		fp_stage	st = {1e7, rate, rate};
+
+		assert_int_equal(fp_schedule_init(&s, &st, 1, clients, burst, err, sizeof(err)), 0);
+		last_rate = rate;
+		last_clients = clients;
+		last_burst = burst;
+	}
+	return fp_schedule_due_us(&s, index, seq);
+}
+
+static int64_t
+count_due_before(const fp_schedule *s, int64_t t_us)
+{
+	int64_t		n = 0;
+
+	for (int i = 0; i < s->clients; i++)
+		for (uint64_t seq = 1; fp_schedule_due_us(s, i, seq) < t_us; seq++)
+			n++;
+	return n;
+}
 
 static int
 cmp_i64(const void *a, const void *b)
@@ -111,6 +144,60 @@ test_burst(void **state)
 	free(first);
 }
 
+/* A ramp from 1000/s to 9000/s over 4 s, then 2 s steady at 9000/s. */
+static void
+test_ramp_and_stages(void **state)
+{
+	fp_stage	st[2];
+	fp_schedule s;
+	char		err[128];
+	int64_t		prev = -1;
+
+	(void) state;
+	assert_int_equal(fp_stages_parse("4s@1000-9000,2000ms@9000", st, 8, err, sizeof(err)), 2);
+	assert_int_equal(fp_schedule_init(&s, st, 2, 8, 1, err, sizeof(err)), 0);
+	assert_true(fp_schedule_seconds(&s) == 6.0);
+	/* writes due by t: 1000 t + 1000 t^2 within the ramp */
+	assert_true(llabs(count_due_before(&s, 1000000) - 2000) <= 8);
+	assert_true(llabs(count_due_before(&s, 2000000) - 6000) <= 8);
+	assert_true(llabs(count_due_before(&s, 4000000) - 20000) <= 8);
+	assert_true(llabs(count_due_before(&s, 5000000) - 29000) <= 8);
+	/* the last write is due before the end, and nothing after it */
+	assert_true(llabs(count_due_before(&s, INT64_MAX - 1) - 38000) <= 8);
+	/* one connection's due times never go back, across the stage change */
+	for (uint64_t seq = 1; seq < 5000; seq++)
+	{
+		int64_t		d = fp_schedule_due_us(&s, 3, seq);
+
+		if (d == INT64_MAX)
+			break;
+		assert_true(d > prev);
+		prev = d;
+	}
+	assert_int_equal(fp_schedule_stage_at(&s, 3999999), 0);
+	assert_int_equal(fp_schedule_stage_at(&s, 4000000), 1);
+}
+
+static void
+test_stage_syntax(void **state)
+{
+	fp_stage	st[4];
+	char		err[256];
+
+	(void) state;
+	assert_int_equal(fp_stages_parse("30s@1000,1m@8000,10@16000", st, 4, err, sizeof(err)), 3);
+	assert_true(st[1].duration_s == 60 && st[1].from == 8000 && st[1].to == 8000);
+	assert_true(st[2].duration_s == 10 && st[2].from == 16000);
+	assert_int_equal(fp_stages_parse("30s", st, 4, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "DURATION@RATE"));
+	assert_int_equal(fp_stages_parse("30x@100", st, 4, err, sizeof(err)), -1);
+	assert_int_equal(fp_stages_parse("30s@0", st, 4, err, sizeof(err)), -1);
+	assert_int_equal(fp_stages_parse("30s@100-", st, 4, err, sizeof(err)), -1);
+	assert_int_equal(fp_stages_parse("30s@100,", st, 4, err, sizeof(err)), -1);
+	assert_int_equal(fp_stages_parse("1s@1,1s@1,1s@1,1s@1,1s@1", st, 4, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "too many"));
+}
+
 int
 main(void)
 {
@@ -119,6 +206,8 @@ main(void)
 		cmocka_unit_test(test_interleaved),
 		cmocka_unit_test(test_no_drift),
 		cmocka_unit_test(test_burst),
+		cmocka_unit_test(test_ramp_and_stages),
+		cmocka_unit_test(test_stage_syntax),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

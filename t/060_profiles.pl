@@ -1,0 +1,124 @@
+# 060_profiles.pl: load profiles against a real primary.
+#  - custom stages, a ramp included: each stage's achieved rate matches its
+#    target within 1 % (the server keeps up at these rates);
+#  - stress finds a breaking point: the stage below it met the objectives,
+#    the run stopped after the first stage that missed;
+#  - with every insert slowed by a trigger (pg_sleep), the breaking point
+#    moves down and what gave way is latency;
+#  - spike reports its recovery; bad profile input is refused.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use JSON::PP qw(decode_json);
+use FailprobeTest;
+
+my $failprobe = "$FindBin::Bin/../client/failprobe";
+-x $failprobe or BAIL_OUT("$failprobe is not built: run make first");
+my $dir = PostgreSQL::Test::Utils::tempdir;
+
+my $node = init_primary('primary', interval => 100);
+my $dsn = sprintf("host=%s port=%d dbname=postgres", $node->host, $node->port);
+
+# run NAME, OPTIONS...: returns (exit status, JSON, stdout, stderr)
+sub run_profile
+{
+	my ($name, @opts) = @_;
+	my ($out, $err) = ('', '');
+	IPC::Run::run([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/$name.ledger",
+			'--json', "$dir/$name.json", '-q', @opts ], '>', \$out, '2>', \$err);
+	my $rc = $? >> 8;
+	note "$name: exit $rc\n$out$err";
+	my $j = -e "$dir/$name.json" ? decode_json(slurp_file("$dir/$name.json")) : {};
+	return ($rc, $j, $out, $err);
+}
+
+# --- custom stages, a ramp among them -------------------------------------
+my ($rc, $j, $out) = run_profile('stages', '-c', '4', '--stages', '3s@300,3s@300-900,3s@900');
+is($rc, 0, 'custom stages run');
+is(scalar @{ $j->{stages} }, 3, 'three stages reported');
+my @target = (300, 600, 900);	# the ramp's mean rate
+for my $s (@{ $j->{stages} })
+{
+	my $t = $target[ $s->{stage} - 1 ];
+	my $due_rate = $s->{due} / ($s->{end_s} - $s->{start_s});
+	cmp_ok(abs($due_rate - $t) / $t, '<=', 0.01,
+		"stage $s->{stage}: $due_rate writes due per second, target $t");
+	cmp_ok(abs($s->{achieved} - $t) / $t, '<=', 0.01,
+		"stage $s->{stage}: achieved $s->{achieved}/s within 1 % of $t");
+	ok($s->{met}, "stage $s->{stage} met the objectives");
+}
+like($out, qr/stages \(custom.*\n.*target\/s.*\n\s+1\s+0-3\s+300\s/, 'results table printed');
+ok(-s "$dir/stages.ledger.stages.jsonl", 'stage table written beside the ledger');
+
+# --- stress: a breaking point ---------------------------------------------
+# 2 s steps from 4000/s, up by half, 4 connections: this machine gives way
+# somewhere; where does not matter, only that the verdict is consistent.
+my $stress;
+($rc, $stress) = run_profile('stress', '-c', '4', '--profile', 'stress', '--rate', '4000',
+	'--stage-seconds', '2', '--slo-p99', '50', '--max-rate', '400000');
+is($rc, 0, 'stress run completes');
+my $bp = $stress->{breaking_point};
+ok(defined $bp->{failed_at_rate}, "stress found where it gives way ($bp->{failed_at_rate}/s)");
+ok(defined $bp->{gave_way} && $bp->{gave_way} =~ /latency|errors|throughput/,
+	"and says what gave way: " . ($bp->{gave_way} // 'nothing'));
+my @st = @{ $stress->{stages} };
+my ($first_missed) = grep { !$_->{met} } @st;
+if (defined $bp->{stage})
+{
+	ok($st[ $bp->{stage} - 1 ]{met}, "the breaking point's stage ($bp->{rate}/s) met the objectives");
+	is($first_missed->{stage}, $bp->{stage} + 1, 'the next stage is the first that missed');
+}
+cmp_ok($st[-1]{stage}, '<=', $first_missed->{stage} + 1,
+	'the run stopped after the first stage that missed');
+
+# --- the same, with every insert slowed down -------------------------------
+$node->safe_psql('postgres', q{
+	CREATE FUNCTION public.slow_insert() RETURNS trigger LANGUAGE plpgsql AS
+	  $$ BEGIN PERFORM pg_sleep(0.004); RETURN NEW; END $$;
+	CREATE TRIGGER slow BEFORE INSERT ON failprobe.ledger
+	  FOR EACH ROW EXECUTE FUNCTION public.slow_insert();
+});
+my $slow;
+($rc, $slow) = run_profile('slow', '-c', '4', '--profile', 'stress', '--rate', '200',
+	'--stage-seconds', '2', '--slo-p99', '50', '--max-rate', '400000');
+is($rc, 0, 'slowed stress run completes');
+my $sbp = $slow->{breaking_point};
+ok(defined $sbp->{failed_at_rate}, "slowed server gives way at $sbp->{failed_at_rate}/s");
+# 4 connections x 4 ms per insert: at most 1000 writes per second
+cmp_ok($sbp->{failed_at_rate}, '<=', 1500, 'at or near what 4 ms per insert allows');
+cmp_ok($sbp->{failed_at_rate}, '<', $bp->{failed_at_rate}, 'the breaking point moved down');
+like($sbp->{gave_way} // '', qr/^latency/, 'what gave way first: latency');
+$node->safe_psql('postgres', 'DROP TRIGGER slow ON failprobe.ledger');
+
+# --- spike ------------------------------------------------------------------
+my $spike;
+($rc, $spike) = run_profile('spike', '-c', '4', '--profile', 'spike', '--stages',
+	'3s@200,2s@800,3s@200');
+is($rc, 0, 'spike run completes');
+ok(defined $spike->{spike_recovery_s}, "spike recovery reported ($spike->{spike_recovery_s} s)");
+cmp_ok($spike->{spike_recovery_s} // -1, '>=', 0, 'latency came back');
+
+# --- bad input ----------------------------------------------------------------
+for my $case (
+	[ [ '--stages', '30s' ], qr/stage '30s' is not DURATION\@RATE/ ],
+	[ [ '--stages', '3s@100', '--rate', '100' ], qr/leave out --rate and --duration/ ],
+	[ [ '--profile', 'stress', '-T', '10' ], qr/breaking point.*--stage-seconds/ ],
+	[ [ '--profile', 'soak' ], qr/unknown profile 'soak'/ ],
+	[ [ '--stages', '3s@100,' ], qr/ends with a comma/ ])
+{
+	my ($args, $re) = @$case;
+	my ($o, $e) = ('', '');
+	IPC::Run::run([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/bad.ledger", @$args ],
+		'>', \$o, '2>', \$e);
+	is($? >> 8, 2, "@$args: exit 2");
+	like($e, $re, "@$args: says what is wrong");
+	is(scalar(split /\n/, $e), 1, "@$args: in one line");
+}
+
+$node->stop;
+done_testing();
