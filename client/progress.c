@@ -19,16 +19,6 @@
 
 #include "worker.h"
 
-static void
-add_counts(fp_counts *dst, const fp_counts *src)
-{
-	dst->sent += src->sent;
-	dst->acked += src->acked;
-	dst->failed += src->failed;
-	dst->in_doubt += src->in_doubt;
-	dst->missed += src->missed;
-}
-
 static fp_second *
 series_push(fp_series *series)
 {
@@ -65,7 +55,7 @@ fp_progress_tick(fp_run *run, fp_series *series, fp_hist *scratch,
 		pthread_mutex_lock(&t->lock);
 		fp_hist_merge(scratch, &t->interval);
 		fp_hist_reset(&t->interval);
-		add_counts(&sec.counts, &t->interval_counts);
+		fp_counts_add(&sec.counts, &t->interval_counts);
 		memset(&t->interval_counts, 0, sizeof(t->interval_counts));
 		sec.down += t->down;
 		if (note[0] == '\0' && t->note[0] != '\0')

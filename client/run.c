@@ -244,11 +244,7 @@ merge_threads(fp_run *run, fp_summary *sum)
 
 		fp_hist_merge(&sum->latency, &t->total);
 		fp_hist_merge(&sum->lag, &t->lag);
-		sum->counts.sent += t->counts.sent;
-		sum->counts.acked += t->counts.acked;
-		sum->counts.failed += t->counts.failed;
-		sum->counts.in_doubt += t->counts.in_doubt;
-		sum->counts.missed += t->counts.missed;
+		fp_counts_add(&sum->counts, &t->counts);
 	}
 }
 

@@ -41,6 +41,16 @@ typedef struct fp_server
 	int64_t		first_seen_us;	/* wall clock */
 } fp_server;
 
+static inline void
+fp_counts_add(fp_counts *dst, const fp_counts *src)
+{
+	dst->sent += src->sent;
+	dst->acked += src->acked;
+	dst->failed += src->failed;
+	dst->in_doubt += src->in_doubt;
+	dst->missed += src->missed;
+}
+
 #define FP_MAX_SERVERS 64
 
 typedef struct fp_thread fp_thread;

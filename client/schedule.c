@@ -104,9 +104,12 @@ fp_schedule_seconds(const fp_schedule *s)
 	return s->start_us[s->nstages] / 1e6;
 }
 
-/* "30s", "2m", "500ms", "45": seconds, or -1. */
+/*
+ * The number that starts p[0..len) and, in *unit, what follows it (in
+ * unitbuf); -1 if there is no positive finite number.
+ */
 static double
-parse_duration(const char *p, size_t len)
+leading_number(const char *p, size_t len, char *unitbuf, size_t unitsize)
 {
 	char		buf[32];
 	char	   *end;
@@ -119,30 +122,36 @@ parse_duration(const char *p, size_t len)
 	v = strtod(buf, &end);
 	if (end == buf || !isfinite(v) || v <= 0)
 		return -1;
-	if (strcmp(end, "") == 0 || strcmp(end, "s") == 0)
+	snprintf(unitbuf, unitsize, "%s", end);
+	return v;
+}
+
+/* "30s", "2m", "500ms", "45": seconds, or -1. */
+static double
+parse_duration(const char *p, size_t len)
+{
+	char		unit[32];
+	double		v = leading_number(p, len, unit, sizeof(unit));
+
+	if (v < 0)
+		return -1;
+	if (strcmp(unit, "") == 0 || strcmp(unit, "s") == 0)
 		return v;
-	if (strcmp(end, "m") == 0)
+	if (strcmp(unit, "m") == 0)
 		return v * 60;
-	if (strcmp(end, "ms") == 0)
+	if (strcmp(unit, "ms") == 0)
 		return v / 1000;
 	return -1;
 }
 
+/* Writes per second, nothing after the number; -1 if not. */
 static double
 parse_rate(const char *p, size_t len)
 {
-	char		buf[32];
-	char	   *end;
-	double		v;
+	char		unit[32];
+	double		v = leading_number(p, len, unit, sizeof(unit));
 
-	if (len == 0 || len >= sizeof(buf))
-		return -1;
-	memcpy(buf, p, len);
-	buf[len] = '\0';
-	v = strtod(buf, &end);
-	if (end == buf || *end != '\0' || !isfinite(v) || v <= 0 || v > 1e8)
-		return -1;
-	return v;
+	return v < 0 || unit[0] != '\0' || v > 1e8 ? -1 : v;
 }
 
 int

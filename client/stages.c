@@ -63,16 +63,6 @@ fp_stage_watch_free(fp_stage_watch *w)
 	fp_hist_free(&w->hist);
 }
 
-static void
-add_counts(fp_counts *dst, const fp_counts *src)
-{
-	dst->sent += src->sent;
-	dst->acked += src->acked;
-	dst->failed += src->failed;
-	dst->in_doubt += src->in_doubt;
-	dst->missed += src->missed;
-}
-
 void
 fp_stage_watch_tick(fp_stage_watch *w, fp_run *run, const fp_hist *interval,
 					const fp_series *series, int64_t now)
@@ -114,7 +104,7 @@ fp_stage_watch_tick(fp_stage_watch *w, fp_run *run, const fp_hist *interval,
 					cfg->stages[stage].to != cfg->stages[stage].from ? " (ramp)" : "");
 	}
 	fp_hist_merge(&w->hist, interval);
-	add_counts(&w->counts, &sec->counts);
+	fp_counts_add(&w->counts, &sec->counts);
 }
 
 /* ---- the table, from the ledger ------------------------------------------ */
