@@ -287,6 +287,7 @@ fp_run_command(const fp_config *cfg)
 	run.table = target.table;
 	run.extension = target.extension;
 	run.report_lsn = target.report_lsn;
+	run.pooled = target.pooled;
 	pthread_mutex_init(&run.servers_lock, NULL);
 	run.run_id = cfg->run_id ? cfg->run_id : new_run_id();
 	if (cfg->nstages > 0 &&

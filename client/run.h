@@ -63,6 +63,7 @@ typedef struct fp_run
 	const char *table;			/* failprobe.ledger or failprobe_client.ledger */
 	bool		extension;		/* the extension's table is used */
 	bool		report_lsn;		/* the server reports commit LSNs */
+	bool		pooled;			/* a pooler (PgBouncer) stands in between */
 
 	int64_t		start_mono;		/* schedule origin, monotonic */
 	int64_t		start_wall;		/* the same instant, wall clock */

@@ -417,8 +417,10 @@ fp_summary_json(const fp_summary *sum, const fp_run *run, const fp_series *serie
 
 		snprintf(lsn, sizeof(lsn), "%X/%X", (unsigned int) (sum->lsn_max >> 32),
 				 (unsigned int) sum->lsn_max);
-		json_object_set_new(root, "commit_lsn", json_pack("{s:I,s:s}", "known",
-														  (json_int_t) sum->lsn_known, "max", lsn));
+		json_object_set_new(root, "commit_lsn", json_pack("{s:b,s:I,s:s}",
+														  "available", run->report_lsn && !run->pooled,
+														  "known", (json_int_t) sum->lsn_known, "max", lsn));
+		json_object_set_new(root, "pooled", json_boolean(run->pooled));
 	}
 	json_object_set_new(root, "ledger", json_pack("{s:s,s:I,s:b}", "path", run->cfg->ledger_path,
 												  "records", (json_int_t) sum->records, "ok", sum->ledger_ok));

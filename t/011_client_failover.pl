@@ -63,6 +63,8 @@ sub failover_run
 	isnt($j{rto_ms}, 'null', "an RTO is reported ($j{rto_ms} ms)");
 	cmp_ok($j{rto_ms}, '>', 0, 'RTO is positive');
 	cmp_ok($j{rto_ms}, '<', 10000, 'RTO is under the run length');
+	ok($j->{commit_lsn}{available} && !$j->{pooled}, 'direct connections: commit LSNs available');
+	is($j->{commit_lsn}{known}, $j{acked}, 'a commit LSN for every acknowledged write');
 	is($j{tli_before}, 1, 'last ack before the outage on timeline 1');
 	is($j{tli_after}, 2, 'first ack after on timeline 2: writes resumed on the promoted node');
 	like($err, qr/progress: .*(OUTAGE|reconnecting|disrupted)/, 'progress shows the outage');

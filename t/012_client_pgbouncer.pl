@@ -97,6 +97,8 @@ note explain $j->{servers};
 is($j{sent}, $j{acked} + $j{failed} + $j{in_doubt}, "sent = acked + failed + in_doubt ($j{sent})");
 cmp_ok($j{acked}, '>', 10000, 'most writes acknowledged');
 is($j->{commit_lsn}{known}, 0, 'no commit LSN recorded as if known');
+ok($j->{pooled}, 'the JSON says a pooler stood in between');
+ok(!$j->{commit_lsn}{available}, 'and that commit LSNs were not available');
 isnt($j{rto_ms}, 'null', "an RTO is reported ($j{rto_ms} ms)");
 cmp_ok($j{rto_ms}, '>', 0, 'RTO is positive');
 cmp_ok($j{rto_ms}, '<', 10000, 'RTO is under the run length');
