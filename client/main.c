@@ -28,6 +28,7 @@
 #include "conninfo.h"
 #include "digest.h"
 #include "drill.h"
+#include "inspect.h"
 #include "profile.h"
 #include "run_cmd.h"
 #include "verify.h"
@@ -100,6 +101,7 @@ static const char *main_help =
 "\n"
 "Usage: failprobe COMMAND [OPTION]...\n"
 "  run      drive a fixed rate of writes and keep a durable ledger of their fate\n"
+"  inspect  what a ledger file holds, and whether it ends cleanly\n"
 "  verify   reconcile a ledger with the promoted node (coming)\n"
 "  drill    a local failover drill on a throwaway cluster (coming)\n"
 "\n"
@@ -320,6 +322,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "verify") == 0)
 		return fp_verify_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "inspect") == 0)
+		return fp_inspect_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "drill") == 0)
 		return fp_drill_main(argc - 1, argv + 1);
 	fprintf(stderr, "failprobe: unknown command '%s'; see 'failprobe --help'\n", argv[1]);

@@ -79,6 +79,17 @@ new_run_id(void)
 	return id;
 }
 
+/* How long the run is meant to last: its stages, or --duration. */
+static double
+planned_seconds(const fp_config *cfg)
+{
+	double		s = 0;
+
+	for (int i = 0; i < cfg->nstages; i++)
+		s += cfg->stages[i].duration_s;
+	return cfg->nstages > 0 ? s : cfg->duration_s;
+}
+
 static char *
 meta_json(const fp_config *cfg, const fp_target *target, const char *conninfo)
 {
@@ -88,7 +99,7 @@ meta_json(const fp_config *cfg, const fp_target *target, const char *conninfo)
 							  "mode", target->extension ? "extension" : "plain",
 							  "table", target->table, "server_version", target->server_version,
 							  "rate", cfg->rate, "clients", cfg->clients, "threads", cfg->threads,
-							  "duration_s", cfg->duration_s, "protocol", protocols[cfg->protocol],
+							  "duration_s", planned_seconds(cfg), "protocol", protocols[cfg->protocol],
 							  "pipeline", cfg->pipeline);
 
 	if (m)

@@ -1,0 +1,92 @@
+# 014_client_signals.pl: the ledger when the client is stopped or killed.
+#  - SIGINT (and SIGTERM) end the run cleanly: exit 0, the summary and the
+#    JSON are written, the ledger ends cleanly and holds every write due
+#    (sent + missed);
+#  - SIGKILL leaves a readable ledger: `failprobe inspect` reads it (a
+#    truncated tail at worst), every write it says was acknowledged is in
+#    the table, and at most about a flush interval of writes is missing.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use JSON::PP qw(decode_json);
+use Time::HiRes qw(usleep);
+use FailprobeTest;
+
+my $failprobe = "$FindBin::Bin/../client/failprobe";
+-x $failprobe or BAIL_OUT("$failprobe is not built: run make first");
+my $dir = PostgreSQL::Test::Utils::tempdir;
+
+my $node = init_primary('primary', interval => 100);
+my $dsn = sprintf("host=%s port=%d dbname=postgres", $node->host, $node->port);
+my $rate = 1000;
+
+# start a 60 s run, wait until it has written some rows, send the signal
+sub signalled_run
+{
+	my ($name, $signal) = @_;
+	my ($out, $err) = ('', '');
+	my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/$name.ledger",
+			'-R', $rate, '-c', '4', '-T', '60', '-q', '--json', "$dir/$name.json" ],
+		'>', \$out, '2>', \$err);
+	$node->poll_query_until('postgres', 'SELECT count(*) > 1500 FROM failprobe.ledger')
+	  or die 'the load did not start';
+	$h->signal($signal);
+	$h->finish;
+	my $rc = $? >> 8;
+	my $sig = $? & 127;
+	note "$name: exit $rc, signal $sig\n$out$err";
+	return ($rc, $sig, $out, $err);
+}
+
+sub inspect
+{
+	my ($path) = @_;
+	my ($out, $err) = ('', '');
+	IPC::Run::run([ $failprobe, 'inspect', '-l', $path, '--json' ], '>', \$out, '2>', \$err);
+	my $rc = $? >> 8;
+	note "inspect $path: exit $rc $err";
+	return ($rc, $out ne '' ? decode_json($out) : {});
+}
+
+for my $signal ('INT', 'TERM')
+{
+	$node->safe_psql('postgres', 'TRUNCATE failprobe.ledger');
+	my ($rc, $sig, $out) = signalled_run("stop_$signal", $signal);
+	is($rc, 0, "SIG$signal: the run ends with exit 0");
+	like($out, qr/ledger: \d+ records read back/, "SIG$signal: the summary is printed");
+	my $j = decode_json(slurp_file("$dir/stop_$signal.json"));
+	cmp_ok($j->{duration_s}, '<', 30, "SIG$signal: the run stopped early ($j->{duration_s} s)");
+	my ($irc, $in) = inspect("$dir/stop_$signal.ledger");
+	is($irc, 0, "SIG$signal: the ledger ends cleanly");
+	is($in->{end}, 'clean', "SIG$signal: inspect agrees");
+	is($in->{records}, $j->{sent} + $j->{missed}, "SIG$signal: every write due is in the ledger ($in->{records})");
+	is($in->{acked}, $j->{acked}, "SIG$signal: the same acknowledgements as the summary");
+	my $rows = $node->safe_psql('postgres',
+		"SELECT count(*) FROM failprobe.ledger WHERE run_id = $j->{run_id}");
+	cmp_ok($rows, '>=', $j->{acked}, "SIG$signal: every acknowledged write is in the table");
+}
+
+# --- SIGKILL ----------------------------------------------------------------
+$node->safe_psql('postgres', 'TRUNCATE failprobe.ledger');
+my ($rc, $sig) = signalled_run('killed', 'KILL');
+is($sig, 9, 'the client was killed');
+ok(!-e "$dir/killed.json", 'no JSON from a killed client');
+my ($irc, $in) = inspect("$dir/killed.ledger");
+ok($irc == 0 || $irc == 1, "the killed client's ledger is readable (inspect exit $irc, end $in->{end})");
+cmp_ok($in->{records}, '>', 1000, "it holds the writes made before the kill ($in->{records})");
+
+# every acknowledgement the ledger recorded is true: each such row exists
+my $run_id = $in->{run_id};
+my $rows = $node->safe_psql('postgres', "SELECT count(*) FROM failprobe.ledger WHERE run_id = $run_id");
+cmp_ok($rows, '>=', $in->{acked}, "the table holds at least the $in->{acked} acknowledged writes ($rows rows)");
+# and little is missing: the writer syncs every 100 ms; allow half a second
+cmp_ok($rows - $in->{acked}, '<=', $rate * 0.5,
+	'at most about a flush interval of acknowledged writes is missing from the ledger');
+
+$node->stop;
+done_testing();
