@@ -232,4 +232,40 @@ sub make_server_cert
 	return ($crt, $key);
 }
 
+push @EXPORT, qw(check_failover_json check_survivors);
+
+# The JSON of a run through a failover: the counts add up, most writes were
+# acknowledged, an RTO under the run's length is reported.  Returns the
+# JSON's keys with the outage's merged in (rto_ms 'null' when absent).
+sub check_failover_json
+{
+	my ($j) = @_;
+	my %j = (%$j, %{ $j->{outage} });
+	$j{rto_ms} //= 'null';
+	note explain $j->{outage};
+	is($j{sent}, $j{acked} + $j{failed} + $j{in_doubt}, "sent = acked + failed + in_doubt ($j{sent})");
+	cmp_ok($j{acked}, '>', 10000, 'most writes acknowledged');
+	isnt($j{rto_ms}, 'null', "an RTO is reported ($j{rto_ms} ms)");
+	cmp_ok($j{rto_ms}, '>', 0, 'RTO is positive');
+	cmp_ok($j{rto_ms}, '<', 10000, 'RTO is under the run length');
+	return %j;
+}
+
+# On the promoted node, independently of the client: every acknowledged
+# write survived, no row is neither acknowledged nor in doubt, and writes
+# resumed after the promotion.
+sub check_survivors
+{
+	my ($node, $j) = @_;
+	my $rows = $node->safe_psql('postgres',
+		"SELECT count(*) FROM failprobe.ledger WHERE run_id = $j->{run_id}");
+	cmp_ok($rows, '>=', $j->{acked}, "all $j->{acked} acknowledged writes survived ($rows rows)");
+	cmp_ok($rows, '<=', $j->{acked} + $j->{in_doubt}, 'no row that was neither acked nor in doubt');
+	my $after = $node->safe_psql('postgres',
+		"SELECT count(*) FROM failprobe.ledger l, failprobe.events e
+		  WHERE l.run_id = $j->{run_id} AND e.kind = 'promoted' AND l.sent_at > e.at");
+	cmp_ok($after, '>', 1000, "writes resumed after the promotion ($after)");
+	return;
+}
+
 1;
