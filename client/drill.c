@@ -261,6 +261,8 @@ fp_drill_main(int argc, char **argv)
 		if (d.o.html)
 			fp_report_html(&d);
 		fp_report_print(&d, v);
+		if (d.o.json && fp_report_json(&d, v) != 0)
+			v = FP_VERDICT_ERROR;
 	}
 	else if (fp_drill_interrupted)
 		fp_drill_error("interrupted (signal %d): stopping the load and the servers, removing what "

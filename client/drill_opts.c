@@ -40,6 +40,8 @@ static const char *help =
 "      --pg-bindir DIR      PostgreSQL programs (default: pg_config --bindir)\n"
 "      --os-user NAME       as root: run the servers as NAME (default postgres)\n"
 "      --html FILE          also write the HTML report (when available)\n"
+"      --json FILE          the drill's summary as JSON: cluster, fault, times,\n"
+"                           verdict, and the run's and verify's own JSON\n"
 "\n"
 "Against a real cluster (no local servers):\n"
 "  -d, --dsn CONNINFO       the cluster, e.g. host=a,b target_session_attrs=read-write\n"
@@ -165,6 +167,7 @@ fp_drill_parse(int argc, char **argv, fp_drill_opts *o)
 		{"os-user", required_argument, NULL, 8},
 		{"html", required_argument, NULL, 9},
 		{"init", no_argument, NULL, 10},
+		{"json", required_argument, NULL, 11},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}
 	};
@@ -201,6 +204,7 @@ fp_drill_parse(int argc, char **argv, fp_drill_opts *o)
 			case 8: o->os_user = optarg; local_only = true; break;
 			case 9: o->html = optarg; break;
 			case 10: o->init = true; break;
+			case 11: o->json = optarg; break;
 			case 'h': fputs(help, stdout); return 1;
 			case ':': return bad("option %s needs a value", argv[optind - 1]);
 			default: return bad("unknown option '%s'", argv[optind - 1]);

@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "drill_opts.h"
 #include "drill_phase.h"
 #include "drill_proc.h"
 
@@ -158,7 +159,11 @@ print_run(const fp_drill *d, json_t *run)
 	print_ms("max", num(lat, "max"));
 	printf("\n");
 	if (isnan(num(run, "rto_ms")))
-		printf("outage       no RTO: writes did not come back during the run\n");
+		printf("outage       no RTO: writes did not come back during the run%s\n",
+			   d->o.fault == FP_FAULT_PARTITION ?
+			   "\n             (the silent proxy holds the client's connections open and its kernel "
+			   "acknowledges their bytes, so TCP keepalives and tcp_user_timeout cannot notice: "
+			   "only a reply timeout in the client would)" : "");
 	else
 		printf("outage       RTO %.0f ms; last ack before on timeline %.0f, first ack after on timeline %.0f\n",
 			   num(run, "rto_ms"), num(out, "tli_before"), num(out, "tli_after"));
@@ -227,4 +232,37 @@ fp_report_print(const fp_drill *d, fp_verdict v)
 	printf("verdict      %s\n", verdict_line(v));
 	fflush(stdout);
 	json_decref(run);
+}
+
+static json_t *
+time_or_null(double t)
+{
+	return t >= 0 ? json_real(t) : json_null();
+}
+
+int
+fp_report_json(const fp_drill *d, fp_verdict v)
+{
+	static const char *verdicts[] = {"none_lost", "lost", "error", "unavailable"};
+	json_t	   *run = json_load_file(d->run_json, 0, NULL);
+	json_t	   *ver = v <= FP_VERDICT_LOST ? json_load_file(d->verify_json, 0, NULL) : NULL;
+	json_t	   *root;
+	int			rc;
+
+	root = json_pack("{s:s,s:s,s:s,s:o,s:o,s:b,s:f,s:s,s:o,s:o}",
+					 "program", "failprobe drill",
+					 "cluster", d->cluster,
+					 "fault", d->o.fault == FP_FAULT_CMD ? "command" : fp_fault_name(d->o.fault),
+					 "fault_at_s", time_or_null(d->fault_at),
+					 "promoted_at_s", time_or_null(d->promoted_at),
+					 "synchronous", !d->o.async && d->o.fault != FP_FAULT_CMD,
+					 "pause_replication_s", d->o.pause_s,
+					 "verdict", verdicts[v],
+					 "run", run ? run : json_null(),
+					 "verify", ver ? ver : json_null());
+	rc = root ? json_dump_file(root, d->o.json, JSON_INDENT(2)) : -1;
+	if (rc != 0)
+		fp_drill_error("cannot write --json %s", d->o.json);
+	json_decref(root);
+	return rc;
 }

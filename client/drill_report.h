@@ -25,4 +25,8 @@ void		fp_report_html(fp_drill *d);
 /* The report on stdout, from the run's and verify's JSON files. */
 void		fp_report_print(const fp_drill *d, fp_verdict v);
 
+/* --json FILE: the drill's summary with the children's JSON inside.
+ * 0, or -1 after an error message. */
+int			fp_report_json(const fp_drill *d, fp_verdict v);
+
 #endif

@@ -41,6 +41,7 @@ typedef struct fp_drill_opts
 	const char *pg_bindir;		/* --pg-bindir, or NULL: pg_config's */
 	const char *os_user;		/* --os-user for the servers when root */
 	const char *html;			/* --html FILE, or NULL */
+	const char *json;			/* --json FILE: the drill's summary, or NULL */
 } fp_drill_opts;
 
 /* One local server.  The client and the standby reach it at client_port:
