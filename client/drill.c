@@ -175,10 +175,10 @@ local_drill(fp_drill *d, fp_verdict *v, char *err, size_t errlen)
 {
 	char		dsn[256], promoted[256];
 
-	fp_phase("creating cluster: a primary and a%s standby on 127.0.0.1",
-			 d->o.async ? "n asynchronous" : " synchronous");
 	if (fp_cluster_prepare(d, err, errlen) != 0)
 		return -1;
+	fp_phase("creating cluster: a primary and a%s standby on 127.0.0.1",
+			 d->o.async ? "n asynchronous" : " synchronous");
 	say_setup(d);
 	if (start_proxy(d, err, errlen) != 0 || fp_cluster_create(d, err, errlen) != 0)
 		return -1;
