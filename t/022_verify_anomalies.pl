@@ -143,6 +143,28 @@ is($rc, 0, 'against its own database: exit 0');
 is($rc, 2, 'ledgers of two runs together: exit 2');
 like($e, qr/^failprobe: ledgers of different runs: .*\n\z/, 'one line saying so');
 
+# --- one run, two clients (shared --run-id, disjoint workers) -------------------------------
+my @h;
+for my $k (0, 1)
+{
+	push @h, IPC::Run::start([ $failprobe, 'run', '-d', $other, '-l', "$dir/c$k.ledger", '-R', '200',
+			'-c', '2', '-T', '1', '-q', '--run-id', '777', '--first-worker', 2 * $k,
+			'--json', "$dir/c$k.json" ], '>', \my $co, '2>', \my $ce);
+}
+$_->finish for @h;
+my @c = map { decode_json(slurp_file("$dir/c$_.json")) } (0, 1);
+($rc, $o, $e, $j) = verify('-d', $other, '-l', "$dir/c0.ledger", '-l', "$dir/c1.ledger");
+is($rc, 0, 'two ledgers of one run verified together: exit 0');
+is($j->{sent}, $c[0]{sent} + $c[1]{sent}, "sent is both clients' ($j->{sent})");
+is($j->{acked_lost} + $j->{unexpected}, 0, 'nothing lost, nothing unexpected');
+($rc, $o, $e, $j) = verify('-d', $other, '-l', "$dir/c0.ledger");
+is($j->{unexpected}, $c[1]{acked}, "one ledger alone: the other client's rows are unexpected ($j->{unexpected})");
+IPC::Run::run([ $failprobe, 'run', '-d', $other, '-l', "$dir/c2.ledger", '-R', '100', '-c', '1',
+		'-T', '1', '-q', '--run-id', '777', '--first-worker', '0' ], '>', \$out, '2>', \$err);
+($rc, $o, $e) = verify('-d', $other, '-l', "$dir/c0.ledger", '-l', "$dir/c2.ledger");
+is($rc, 2, 'two ledgers numbering the same worker: exit 2');
+like($e, qr/worker 0 appears in two ledgers.*--first-worker/, 'says which and what to do');
+
 # --- bad input: one line, exit 2 ------------------------------------------------------------
 ($rc, $o, $e) = verify('-d', $dsn, '-l', "$dir/missing.ledger");
 is($rc, 2, 'missing ledger: exit 2');
