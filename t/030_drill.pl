@@ -27,7 +27,7 @@ note 'failprobe verify ' . ($verify_ok ? 'is available' : 'is a placeholder');
 
 my ($out, $err) = ('', '');
 IPC::Run::run([ $failprobe, 'drill', '--rate', '1500', '--duration', '8', '--clients', '4',
-		'--json', "$tmp/drill.json" ],
+		'--json', "$tmp/drill.json", '--html', "$tmp/drill.html" ],
 	'>', \$out, '2>', \$err, IPC::Run::timeout(180));
 my $rc = $? >> 8;
 note $err =~ s/^progress:.*\n//mgr;
@@ -80,6 +80,17 @@ if ($verify_ok)
 	is($j->{verdict}, 'none_lost', 'drill JSON: verdict none_lost');
 	is($j->{verify}{acked_lost}, 0, 'verify JSON: acked_lost 0');
 	is($j->{verify}{acked}, $run->{acked}, 'verify and run agree on acked');
+}
+
+# --- the HTML report, when this build has `failprobe report` ------------------------
+if ($err =~ /HTML report written to/)
+{
+	ok(-s "$tmp/drill.html", 'the HTML report was written');
+	like(slurp_file("$tmp/drill.html"), qr/<html/i, 'and it is HTML');
+}
+else
+{
+	like($err, qr/the HTML report is unavailable/, 'says the HTML report is unavailable');
 }
 
 # --- nothing left behind ------------------------------------------------------------
