@@ -3,7 +3,7 @@
  *
  * failprobe run    --dsn CONNINFO --ledger FILE [--rate TPS] [--clients N]
  *                  [--threads J] [--duration SECONDS] [--json FILE] ...
- * failprobe verify ...   (not in this version yet)
+ * failprobe verify --dsn CONNINFO --ledger FILE [--json FILE] ...
  * failprobe drill  ...   (not in this version yet)
  *
  * Every option is parsed and checked here, into one fp_config, before a
@@ -102,7 +102,7 @@ static const char *main_help =
 "Usage: failprobe COMMAND [OPTION]...\n"
 "  run      drive a fixed rate of writes and keep a durable ledger of their fate\n"
 "  inspect  what a ledger file holds, and whether it ends cleanly\n"
-"  verify   reconcile a ledger with the promoted node (coming)\n"
+"  verify   reconcile a ledger with the promoted node\n"
 "  drill    a local failover drill on a throwaway cluster (coming)\n"
 "\n"
 "failprobe COMMAND --help for a command's options.\n";
