@@ -4,7 +4,7 @@
  * failprobe run    --dsn CONNINFO --ledger FILE [--rate TPS] [--clients N]
  *                  [--threads J] [--duration SECONDS] [--json FILE] ...
  * failprobe verify --dsn CONNINFO --ledger FILE [--json FILE] ...
- * failprobe drill  ...   (not in this version yet)
+ * failprobe drill  [--fault F] [--at SECONDS] ...   (drill.c)
  *
  * Every option is parsed and checked here, into one fp_config, before a
  * connection is made or a thread started; a bad value is a one-line error
@@ -103,7 +103,7 @@ static const char *main_help =
 "  run      drive a fixed rate of writes and keep a durable ledger of their fate\n"
 "  inspect  what a ledger file holds, and whether it ends cleanly\n"
 "  verify   reconcile a ledger with the promoted node\n"
-"  drill    a local failover drill on a throwaway cluster (coming)\n"
+"  drill    a local failover drill on a throwaway cluster\n"
 "\n"
 "failprobe COMMAND --help for a command's options.\n";
 
