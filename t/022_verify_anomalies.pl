@@ -66,6 +66,15 @@ is($rc, 0, 'untouched: exit 0');
 is($j->{$_}, 0, "untouched: $_ = 0") for qw(acked_lost corrupt unexpected);
 ok(defined $j->{rto_ms} && $j->{rto_ms} > 0, "the restart is an outage with an RTO ($j->{rto_ms} ms)");
 
+# --- a read-only standby can be checked too -----------------------------------------------
+my $replica = init_standby($node, 'replica');
+($rc, $o, $e, $j) = verify('-d', sprintf('host=%s port=%d dbname=postgres', $replica->host, $replica->port),
+	'-l', "$dir/a.ledger");
+is($rc, 0, 'verify against a hot standby: exit 0');
+ok($j->{server}{in_recovery}, 'and it knows it read a standby');
+is($j->{acked_present}, $run->{acked}, 'every acknowledged write is on the standby');
+$replica->stop;
+
 # --- gates ---------------------------------------------------------------------------
 ($rc, $o) = verify('-d', $dsn, '-l', "$dir/a.ledger", '--max-rto', '0.000001');
 is($rc, 1, '--max-rto below the RTO: exit 1');
