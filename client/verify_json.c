@@ -194,10 +194,12 @@ ledgers_json(const fpv_report *rep)
 	{
 		const fpv_ledger *l = &rep->ledgers[i];
 
-		json_array_append_new(arr, json_pack("{s:s,s:I,s:b,s:o}", "path", l->path,
+		json_array_append_new(arr, json_pack("{s:s,s:I,s:b,s:o,s:s,s:o,s:i}", "path", l->path,
 											 "records", (json_int_t) l->records,
 											 "truncated", l->truncated,
-											 "tail", str_or_null(l->truncated ? l->tail : NULL)));
+											 "tail", str_or_null(l->truncated ? l->tail : NULL),
+											 "mode", l->mode, "conninfo", str_or_null(l->conninfo),
+											 "payload_bytes", l->payload_bytes));
 	}
 	return arr;
 }
