@@ -30,6 +30,7 @@
 #include "drill.h"
 #include "inspect.h"
 #include "profile.h"
+#include "report.h"
 #include "run_cmd.h"
 #include "verify.h"
 
@@ -102,6 +103,7 @@ static const char *main_help =
 "Usage: failprobe COMMAND [OPTION]...\n"
 "  run      drive a fixed rate of writes and keep a durable ledger of their fate\n"
 "  inspect  what a ledger file holds, and whether it ends cleanly\n"
+"  report   an HTML page of a run: figures, timeline, outage, lost writes\n"
 "  verify   reconcile a ledger with the promoted node\n"
 "  drill    a local failover drill on a throwaway cluster\n"
 "\n"
@@ -326,6 +328,8 @@ main(int argc, char **argv)
 		return fp_inspect_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "drill") == 0)
 		return fp_drill_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return fp_report_main(argc - 1, argv + 1);
 	fprintf(stderr, "failprobe: unknown command '%s'; see 'failprobe --help'\n", argv[1]);
 	return 2;
 }
