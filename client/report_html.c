@@ -266,8 +266,22 @@ head(FILE *f, const fp_report_input *in)
 	fprintf(f, "</p></div>\n");
 }
 
+/* verify's own verdict in words, when its JSON has one. */
 static void
-verdict(FILE *f, const figs *g)
+verify_why(FILE *f, const fp_report_input *in)
+{
+	json_t	   *v = in->verify ? json_object_get(in->verify, "verdict") : NULL;
+	const char *why = fp_rj_string(v, "why");
+
+	if (why == NULL || why[0] == '\0')
+		return;
+	fprintf(f, "<span class=\"why\">failprobe verify: ");
+	fp_html_puts(f, why);
+	fprintf(f, "</span>");
+}
+
+static void
+verdict(FILE *f, const figs *g, const fp_report_input *in)
 {
 	char		n[32];
 
@@ -281,11 +295,13 @@ verdict(FILE *f, const figs *g)
 	fp_html_count(n, sizeof(n), (unsigned long long) g->lost);
 	if (g->lost == 0)
 		fprintf(f, "<div id=\"verdict\" class=\"verdict ok\"><b>No acknowledged write lost</b>"
-				"<span>every write the server confirmed is on the promoted node</span></div>\n");
+				"<span>every write the server confirmed is on the promoted node</span>");
 	else
 		fprintf(f, "<div id=\"verdict\" class=\"verdict bad\"><b>%s acknowledged write%s lost</b>"
-				"<span>the server confirmed %s and the promoted node does not have %s</span></div>\n",
+				"<span>the server confirmed %s and the promoted node does not have %s</span>",
 				n, g->lost == 1 ? "" : "s", g->lost == 1 ? "it" : "them", g->lost == 1 ? "it" : "them");
+	verify_why(f, in);
+	fprintf(f, "</div>\n");
 }
 
 /* One large figure: value, unit, label, and a line under it. */
@@ -454,7 +470,7 @@ fp_html_page(FILE *f, const fp_report_input *in)
 
 	compute(&g, in);
 	head(f, in);
-	verdict(f, &g);
+	verdict(f, &g, in);
 	fprintf(f, "</header>\n<main>\n");
 	notes(f, in);
 	figures(f, &g);

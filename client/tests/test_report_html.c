@@ -139,6 +139,7 @@ test_page(void **state)
 	in.meta = json_loads(in.hdr.meta, 0, NULL);
 	in.verify = json_loads("{\"acked_lost\": 3, \"rpo_ms\": 12.5, \"corrupt\": 0,"
 						   " \"note\": \"<img src=x onerror=alert(1)>\", \"db_password\": \"TopSecret\","
+						   " \"verdict\": {\"why\": \"3 lost <x>\"},"
 						   " \"lost_ranges\": {\"list\": [{\"worker\": 1, \"from\": 5, \"to\": 7,"
 						   " \"first_at\": \"<b>bold</b>\"}]}}", 0, NULL);
 	assert_non_null(in.meta);
@@ -180,6 +181,7 @@ test_page(void **state)
 	assert_non_null(strstr(page, "id=\"promotion-mark\""));
 	assert_non_null(strstr(page, "first ack on timeline 2"));
 	assert_non_null(strstr(page, "id=\"lost-table\""));
+	assert_non_null(strstr(page, "failprobe verify: 3 lost &lt;x&gt;</span>"));
 	free(page);
 	fp_report_input_free(&in);
 }
