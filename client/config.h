@@ -48,6 +48,8 @@ typedef struct fp_config
 	bool		init;			/* create the plain ledger table if missing */
 	bool		force;			/* overwrite an existing ledger file */
 	bool		quiet;			/* no progress lines */
+	bool		no_server_metrics;	/* --no-server-metrics: no sampler (sampler.h) */
+	double		reply_timeout_s;	/* give up on a silent connection; 0 never */
 
 	/* the shape of the load: resolved by main.c into stages */
 	fp_profile	profile;

@@ -36,7 +36,6 @@
 #include "clock.h"
 #include "conninfo.h"
 
-#define FP_CONNECT_TIMEOUT_US (10 * 1000000LL)
 #define FP_BACKOFF_MIN_US 10000
 #define FP_BACKOFF_MAX_US 1000000
 
@@ -57,6 +56,7 @@ static const char *report_sql = "SET pg_failprobe.report_commits = lsn";
 	"(PgBouncer in transaction mode); use --protocol extended"
 
 static void setup_begin(fp_conn *c, int64_t now);
+static void note_host(fp_conn *c, int64_t now);
 static void setup_results(fp_conn *c, int64_t now);
 static void ready_results(fp_conn *c, int64_t now);
 static void attempt_failed(fp_conn *c, int64_t now, const char *why);
@@ -472,9 +472,18 @@ set_note(fp_conn *c, const char *fmt, const char *a, const char *b)
 void
 fp_conn_start(fp_conn *c, int64_t now)
 {
+	const fp_hosts *hosts = &c->thread->run->hosts;
 	fp_conn_params p;
+	char		host[2048], hostaddr[2048], port[512];
 
 	fp_conn_params_init(&p, c->thread->run->cfg->dsn);
+	if (hosts->n > 1 && c->first_host > 0)
+	{
+		fp_hosts_rotated(hosts, c->first_host, host, hostaddr, port, sizeof(host));
+		fp_conn_params_override(&p, "host", host);
+		fp_conn_params_override(&p, "hostaddr", hostaddr);
+		fp_conn_params_override(&p, "port", port);
+	}
 	c->pg = PQconnectStartParams(p.keywords, p.values, 1);
 	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD)
 	{
@@ -484,8 +493,43 @@ fp_conn_start(fp_conn *c, int64_t now)
 	PQsetnonblocking(c->pg, 1);
 	c->state = FP_CONN_CONNECTING;
 	c->poll = PGRES_POLLING_WRITING;
-	c->deadline = now + FP_CONNECT_TIMEOUT_US;
-	set_note(c, "reconnecting to %s:%s", PQhost(c->pg), PQport(c->pg));
+	c->trying[0] = '\0';
+	note_host(c, now);
+}
+
+/* Time each host on its own: a new host tried gets a fresh deadline. */
+static void
+note_host(fp_conn *c, int64_t now)
+{
+	char		hp[sizeof(c->trying)];
+
+	snprintf(hp, sizeof(hp), "%s:%s", PQhost(c->pg) ? PQhost(c->pg) : "",
+			 PQport(c->pg) ? PQport(c->pg) : "");
+	if (strcmp(hp, c->trying) == 0)
+		return;
+	snprintf(c->trying, sizeof(c->trying), "%s", hp);
+	c->deadline = now + (int64_t) (c->thread->run->hosts.timeout_s * 1e6);
+	set_note(c, "reconnecting to %s%s", hp, NULL);
+}
+
+void
+fp_conn_host_timeout(fp_conn *c, int64_t now)
+{
+	const fp_hosts *hosts = &c->thread->run->hosts;
+	int			i = c->pg ? fp_hosts_find(hosts, PQhost(c->pg), PQport(c->pg)) : -1;
+	char		why[400];
+
+	snprintf(why, sizeof(why), "no answer from %s within %.0f s", c->trying, hosts->timeout_s);
+	if (c->state == FP_CONN_READY)
+		fp_conn_drop(c, now, why);
+	else
+		attempt_failed(c, now, why);
+	/* start the next attempt at the host after the silent one */
+	if (hosts->n > 1 && i >= 0)
+	{
+		c->first_host = (i + 1) % hosts->n;
+		c->retry_at = now;
+	}
 }
 
 /* First line of a libpq message, for notes and errors. */
@@ -557,7 +601,7 @@ setup_begin(fp_conn *c, int64_t now)
 {
 	c->state = FP_CONN_SETUP;
 	c->setup = FP_SETUP_IDENTITY;
-	c->deadline = now + FP_CONNECT_TIMEOUT_US;
+	c->deadline = now + (int64_t) (c->thread->run->hosts.timeout_s * 1e6);
 	if (!PQsendQuery(c->pg, identity_sql))
 		attempt_failed(c, now, PQerrorMessage(c->pg));
 	else
@@ -777,6 +821,25 @@ ready_results(fp_conn *c, int64_t now)
 
 /* ---- the entry point from poll() ------------------------------------------ */
 
+/*
+ * Keepalives and tcp_user_timeout notice a peer that is gone, but not one
+ * whose packets are still acknowledged by something in between (a proxy, a
+ * load balancer, a pooler whose server vanished): there only silence tells.
+ * Silence is counted from the later of the oldest unanswered write and the
+ * last bytes received, so a slow server that still answers is left alone.
+ */
+int64_t
+fp_conn_reply_deadline(fp_conn *c)
+{
+	double		limit = c->thread->run->cfg->reply_timeout_s;
+	int64_t		since;
+
+	if (c->state != FP_CONN_READY || c->count == 0 || limit <= 0)
+		return INT64_MAX;
+	since = head(c)->sent_mono > c->last_input ? head(c)->sent_mono : c->last_input;
+	return since + (int64_t) (limit * 1e6);
+}
+
 void
 fp_conn_io(fp_conn *c, int64_t now, bool readable)
 {
@@ -788,7 +851,7 @@ fp_conn_io(fp_conn *c, int64_t now, bool readable)
 		else if (c->poll == PGRES_POLLING_FAILED)
 			attempt_failed(c, now, PQerrorMessage(c->pg));
 		else
-			set_note(c, "reconnecting to %s:%s", PQhost(c->pg), PQport(c->pg));
+			note_host(c, now);
 		if (c->state != FP_CONN_SETUP)
 			return;
 	}
@@ -798,6 +861,8 @@ fp_conn_io(fp_conn *c, int64_t now, bool readable)
 		flush_output(c, now);
 	if (c->pg == NULL)
 		return;
+	if (readable)
+		c->last_input = now;
 	if (readable && !PQconsumeInput(c->pg))
 	{
 		if (c->state == FP_CONN_SETUP)

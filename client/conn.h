@@ -70,6 +70,9 @@ struct fp_conn
 	uint64_t	next_seq;
 	int64_t		next_due;
 	bool		scheduled;		/* writes have due times; false: as fast as possible */
+	int64_t		last_input;		/* when bytes last came from the server */
+	int			first_host;		/* the host list starts here this attempt */
+	char		trying[300];	/* host:port being tried, to time each host */
 
 	/* writes in flight, oldest first (a ring of 'cap' entries) */
 	fp_inflight *ring;
@@ -88,6 +91,15 @@ void		fp_conn_start(fp_conn *c, int64_t now);
 
 /* Drive the connection after poll() said its socket is ready, or on timeout. */
 void		fp_conn_io(fp_conn *c, int64_t now, bool readable);
+
+/*
+ * The moment a ready connection with writes in flight is given up on when
+ * nothing more comes from the server (--reply-timeout); INT64_MAX: never.
+ */
+int64_t		fp_conn_reply_deadline(fp_conn *c);
+
+/* A connection attempt stayed silent past its host's timeout: try the next host. */
+void		fp_conn_host_timeout(fp_conn *c, int64_t now);
 
 /* When write seq of c is due (monotonic us); INT64_MAX: after the schedule ends. */
 int64_t		fp_conn_due(const fp_conn *c, uint64_t seq);

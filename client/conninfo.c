@@ -109,3 +109,20 @@ fp_conn_params_init(fp_conn_params *p, const char *dsn)
 	p->keywords[i] = NULL;
 	p->values[i] = NULL;
 }
+
+void
+fp_conn_params_override(fp_conn_params *p, const char *key, const char *value)
+{
+	int			i = 0;
+
+	if (value == NULL || value[0] == '\0')
+		return;
+	while (p->keywords[i] != NULL)
+		i++;
+	if (i + 1 >= (int) (sizeof(p->keywords) / sizeof(p->keywords[0])))
+		return;
+	p->keywords[i] = key;
+	p->values[i] = value;
+	p->keywords[i + 1] = NULL;
+	p->values[i + 1] = NULL;
+}

@@ -29,10 +29,13 @@ char	   *fp_conninfo_masked(const char *dsn);
  */
 typedef struct fp_conn_params
 {
-	const char *keywords[12];
-	const char *values[12];
+	const char *keywords[16];
+	const char *values[16];
 } fp_conn_params;
 
 void		fp_conn_params_init(fp_conn_params *p, const char *dsn);
+
+/* Add key=value after the dsn, so that it overrides the dsn's (value "": not added). */
+void		fp_conn_params_override(fp_conn_params *p, const char *key, const char *value);
 
 #endif

@@ -28,10 +28,12 @@
 #include "conninfo.h"
 #include "digest.h"
 #include "drill.h"
+#include "export.h"
 #include "inspect.h"
 #include "profile.h"
 #include "report.h"
 #include "run_cmd.h"
+#include "sampler.h"
 #include "verify.h"
 
 #define FP_VERSION "0.1"
@@ -61,6 +63,10 @@ static const char *run_help =
 "                           and answers are gathered for up to 0.2 ms per wake-up\n"
 "      --burst B            group size at a fixed rate (1 to K; default K):\n"
 "                           1 keeps the schedule smooth, at a higher CPU cost\n"
+"      --reply-timeout S    drop a connection whose writes get no answer and that\n"
+"                           receives nothing for S seconds (default 5; 0 = never):\n"
+"                           its writes become in doubt and it reconnects; catches\n"
+"                           a partition that keepalives cannot see (a proxy)\n"
 "      --payload-bytes N    N bytes of payload per row (default 0), covered by\n"
 "                           the row's digest so that verify can spot corruption\n"
 "      --run-id ID          use this run id (1 to 2^63-1) instead of a random one,\n"
@@ -70,6 +76,8 @@ static const char *run_help =
 "      --init               create the plain ledger table failprobe_client.ledger\n"
 "                           when the pg_failprobe extension is not installed\n"
 "      --json FILE          write the run's summary as JSON\n"
+"      --no-server-metrics  do not sample the server's own metrics once a second\n"
+"                           into FILE.server.jsonl (docs/metrics.md)\n"
 "  -q, --quiet              no progress lines\n"
 "  -h, --help               this help\n"
 "\n"
@@ -103,6 +111,7 @@ static const char *main_help =
 "Usage: failprobe COMMAND [OPTION]...\n"
 "  run      drive a fixed rate of writes and keep a durable ledger of their fate\n"
 "  inspect  what a ledger file holds, and whether it ends cleanly\n"
+"  export   a run's ledger and server metrics as CSV files\n"
 "  report   an HTML page of a run: figures, timeline, outage, lost writes\n"
 "  verify   reconcile a ledger with the promoted node\n"
 "  drill    a local failover drill on a throwaway cluster\n"
@@ -189,6 +198,14 @@ validate(fp_config *cfg, bool threads_given, bool rate_given, bool duration_give
 	/* checked again, atomically, when the file is created */
 	if (!cfg->force && access(cfg->ledger_path, F_OK) == 0)
 		usage_error("ledger file %s already exists; use --force to overwrite it", cfg->ledger_path);
+	if (!cfg->force && !cfg->no_server_metrics)
+	{
+		char		path[4096];
+
+		fp_sampler_path(path, sizeof(path), cfg->ledger_path);
+		if (access(path, F_OK) == 0)
+			usage_error("server metrics file %s already exists; use --force to overwrite it", path);
+	}
 	if (!threads_given)
 	{
 		long		cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -233,6 +250,7 @@ parse_run(int argc, char **argv, fp_config *cfg)
 		{"payload-bytes", required_argument, NULL, 4},
 		{"run-id", required_argument, NULL, 5},
 		{"burst", required_argument, NULL, 7},
+		{"reply-timeout", required_argument, NULL, 14},
 		{"profile", required_argument, NULL, 8},
 		{"stages", required_argument, NULL, 9},
 		{"slo-p99", required_argument, NULL, 10},
@@ -240,6 +258,7 @@ parse_run(int argc, char **argv, fp_config *cfg)
 		{"stage-seconds", required_argument, NULL, 12},
 		{"max-rate", required_argument, NULL, 13},
 		{"first-worker", required_argument, NULL, 6},
+		{"no-server-metrics", no_argument, NULL, 40},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}
@@ -257,6 +276,7 @@ parse_run(int argc, char **argv, fp_config *cfg)
 	cfg->protocol = FP_PROTO_EXTENDED;
 	cfg->pipeline = 1;
 	cfg->slo_p99_ms = 100;
+	cfg->reply_timeout_s = 5;
 	cfg->slo_errors = 0.001;
 	cfg->stage_s = 10;
 	cfg->max_rate = 1000000;
@@ -287,10 +307,12 @@ parse_run(int argc, char **argv, fp_config *cfg)
 			case 11: cfg->slo_errors = parse_number(optarg, "--slo-errors", 0, 100) / 100; break;
 			case 12: cfg->stage_s = parse_number(optarg, "--stage-seconds", 1, 86400); break;
 			case 13: cfg->max_rate = parse_number(optarg, "--max-rate", 1, 1e8); break;
+			case 14: cfg->reply_timeout_s = parse_number(optarg, "--reply-timeout", 0, 86400); break;
 			case 7: cfg->burst = parse_int(optarg, "--burst", 1, 10000); break;
 			case 5: cfg->run_id = parse_run_id(optarg); break;
 			case 6: cfg->first_worker = parse_int(optarg, "--first-worker", 0, 1000000000); break;
 			case 4: cfg->payload_bytes = parse_int(optarg, "--payload-bytes", 0, FP_PAYLOAD_MAX); break;
+			case 40: cfg->no_server_metrics = true; break;
 			case 'q': cfg->quiet = true; break;
 			case 'h': fputs(run_help, stdout); exit(0);
 			case ':': usage_error("option %s needs a value", argv[optind - 1]); break;
@@ -324,6 +346,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "verify") == 0)
 		return fp_verify_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "export") == 0)
+		return fp_export_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "inspect") == 0)
 		return fp_inspect_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "drill") == 0)

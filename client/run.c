@@ -25,6 +25,7 @@
 #include "conn.h"
 #include "conninfo.h"
 #include "progress.h"
+#include "sampler.h"
 #include "run_cmd.h"
 #include "profile.h"
 #include "stages.h"
@@ -299,6 +300,7 @@ fp_run_command(const fp_config *cfg)
 	run.extension = target.extension;
 	run.report_lsn = target.report_lsn;
 	run.pooled = target.pooled;
+	fp_hosts_parse(&run.hosts, cfg->dsn);
 	pthread_mutex_init(&run.servers_lock, NULL);
 	run.run_id = cfg->run_id ? cfg->run_id : new_run_id();
 	if (cfg->nstages > 0 &&
@@ -321,6 +323,13 @@ fp_run_command(const fp_config *cfg)
 		return 2;
 	}
 	fp_insert_sql(run.table, cfg->payload_bytes > 0);
+	if (!cfg->no_server_metrics &&
+		(run.sampler = fp_sampler_start(cfg->dsn, cfg->ledger_path, cfg->force, err, sizeof(err))) == NULL)
+	{
+		fprintf(stderr, "failprobe: %s\n", err);
+		fp_ledger_close(run.ledger, err, sizeof(err));
+		return 2;
+	}
 
 	signal_run = &run;
 	signal(SIGINT, on_signal);
@@ -335,6 +344,7 @@ fp_run_command(const fp_config *cfg)
 				run.run_id, cfg->clients, cfg->threads, conninfo,
 				cfg->nstages > 0 ? fp_schedule_seconds(&run.sched) : cfg->duration_s, cfg->ledger_path);
 	sum->elapsed_s = watch(&run, &series);
+	fp_sampler_stop(run.sampler);
 	merge_threads(&run, sum);
 	if (fp_ledger_close(run.ledger, err, sizeof(err)) != 0)
 	{
@@ -360,6 +370,7 @@ fp_run_command(const fp_config *cfg)
 		fp_thread_free(&run.threads[i]);
 	free(run.threads);
 	fp_series_free(&series);
+	fp_sampler_free(run.sampler);
 	fp_hist_free(&sum->latency);
 	fp_hist_free(&sum->lag);
 	free(sum);

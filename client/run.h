@@ -18,6 +18,7 @@
 #include "config.h"
 #include "hist.h"
 #include "ledger.h"
+#include "hosts.h"
 #include "schedule.h"
 
 /* Counts of write outcomes. */
@@ -70,6 +71,7 @@ typedef struct fp_run
 	_Atomic int64_t end_mono;	/* no write is sent at or after this; a stress
 								 * run that found its breaking point moves it */
 	fp_schedule sched;			/* due times, when cfg->nstages > 0 */
+	fp_hosts	hosts;			/* the conninfo's hosts, tried one at a time */
 	atomic_bool stop;			/* SIGINT/SIGTERM: end now */
 	atomic_bool started;		/* start_mono is set */
 
@@ -86,6 +88,7 @@ typedef struct fp_run
 	int			nthreads;
 	atomic_int	finished;		/* threads that have ended */
 	const struct fp_stage_report *stages;	/* profiled runs, once judged */
+	struct fp_sampler *sampler;	/* server metrics beside the load; NULL: off */
 } fp_run;
 
 /* Wall-clock microseconds of a monotonic instant of this run. */

@@ -121,6 +121,8 @@ next_wakeup(const fp_conn *c, int64_t soonest, int64_t end, int depth)
 				t = c->deadline;
 			break;
 		case FP_CONN_READY:
+			if (fp_conn_reply_deadline((fp_conn *) c) < t)
+				t = fp_conn_reply_deadline((fp_conn *) c);
 			break;
 	}
 	/* a due write wakes us even while down: it must be counted as missed */
@@ -244,7 +246,9 @@ act(fp_thread *t, int64_t now, int64_t end, int *busy)
 
 		if ((c->state == FP_CONN_CONNECTING || c->state == FP_CONN_SETUP) &&
 			now > c->deadline)
-			fp_conn_drop(c, now, "timed out connecting");
+			fp_conn_host_timeout(c, now);
+		if (now > fp_conn_reply_deadline(c))
+			fp_conn_drop(c, now, "no answer from the server within --reply-timeout");
 		if (c->state != FP_CONN_READY)
 		{
 			down++;
