@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "ledger.h"
+#include "sampler.h"
 #include "stages.h"
 
 static int
@@ -426,6 +427,7 @@ fp_summary_json(const fp_summary *sum, const fp_run *run, const fp_series *serie
 												  "records", (json_int_t) sum->records, "ok", sum->ledger_ok));
 	if (run->stages)
 		fp_stage_report_json(run->stages, run, root);
+	json_object_set_new(root, "server_metrics", fp_sampler_json(run->sampler));
 	rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
 	json_decref(root);
 	if (rc != 0)
