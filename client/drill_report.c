@@ -158,12 +158,11 @@ print_run(const fp_drill *d, json_t *run)
 	print_ms("p99.9", num(lat, "p999"));
 	print_ms("max", num(lat, "max"));
 	printf("\n");
-	if (isnan(num(run, "rto_ms")))
-		printf("outage       no RTO: writes did not come back during the run%s\n",
-			   d->o.fault == FP_FAULT_PARTITION ?
-			   "\n             (the silent proxy holds the client's connections open and its kernel "
-			   "acknowledges their bytes, so TCP keepalives and tcp_user_timeout cannot notice: "
-			   "only a reply timeout in the client would)" : "");
+	if (!json_is_string(json_object_get(out, "first_problem_at")))
+		printf("outage       none: every write was acknowledged%s\n",
+			   d->o.dsn ? " (did the fault command fail over?)" : "");
+	else if (isnan(num(run, "rto_ms")))
+		printf("outage       no RTO: writes did not come back during the run\n");
 	else
 		printf("outage       RTO %.0f ms; last ack before on timeline %.0f, first ack after on timeline %.0f\n",
 			   num(run, "rto_ms"), num(out, "tli_before"), num(out, "tli_after"));
