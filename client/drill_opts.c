@@ -39,7 +39,7 @@ static const char *help =
 "      --keep               keep the directory and the servers; say where\n"
 "      --pg-bindir DIR      PostgreSQL programs (default: pg_config --bindir)\n"
 "      --os-user NAME       as root: run the servers as NAME (default postgres)\n"
-"      --html FILE          also write the HTML report (when available)\n"
+"      --html FILE          also write the HTML report (failprobe report)\n"
 "      --json FILE          the drill's summary as JSON: cluster, fault, times,\n"
 "                           verdict, and the run's and verify's own JSON\n"
 "\n"
