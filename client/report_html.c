@@ -167,19 +167,19 @@ server_name(const fp_report_input *in, uint32_t id, char *buf, size_t size)
 static void
 promotion_mark(figs *g, const fp_report_input *in)
 {
-	const fp_ro *ro = &in->series.outage;
+	const fp_rpromo *p = &in->series.promotion;
 	int64_t		at = fp_rj_promotion_us(in->verify, in->series.first_due_us,
 										in->series.last_done_us);
 	char		name[160];
 
 	if (at != 0)
 		snprintf(g->promo_label, sizeof(g->promo_label), "promoted (failprobe.events)");
-	else if ((at = ro->promotion_us) != 0)
+	else if ((at = p->at_us) != 0)
 	{
-		server_name(in, ro->promotion_server, name, sizeof(name));
-		if (ro->promotion_tli)
+		server_name(in, p->server_id, name, sizeof(name));
+		if (p->tli)
 			snprintf(g->promo_label, sizeof(g->promo_label), "first ack on timeline %u%s%s",
-					 ro->promotion_tli, name[0] ? ", " : "", name);
+					 p->tli, name[0] ? ", " : "", name);
 		else
 			snprintf(g->promo_label, sizeof(g->promo_label), "first ack from %s",
 					 name[0] ? name : "another server");
@@ -204,8 +204,8 @@ compute(figs *g, const fp_report_input *in)
 	if (!fp_rj_number(in->verify, "rto_ms", &g->verify_rto_ms))
 		g->verify_rto_ms = -1;
 	fp_rj_number(in->verify, "corrupt", &g->corrupt);
-	g->rto_ms = fp_ro_rto_ms(o);
-	g->detection_ms = fp_ro_detection_ms(o);
+	g->rto_ms = fp_outage_rto_ms(o);
+	g->detection_ms = fp_outage_detection_ms(o);
 	g->peak = fp_rs_peak_tps(s);
 	g->sustained = fp_rs_sustained_tps(s);
 	g->p50_ms = fp_hist_percentile(&s->all, 50) / 1000.0;

@@ -21,7 +21,8 @@ fp_rs_init(fp_rseries *s, int64_t origin_us)
 	s->origin_us = origin_us;
 	for (int i = 0; i < FP_RS_WINDOW; i++)
 		s->live_sec[i] = -1;
-	fp_ro_init(&s->outage);
+	fp_outage_init(&s->outage);
+	fp_rp_init(&s->promotion);
 	return fp_hist_init(&s->all);
 }
 
@@ -165,7 +166,8 @@ fp_rs_add(fp_rseries *s, const fp_record *rec)
 		s->first_due_us = rec->scheduled_us;
 	if (when > s->last_done_us)
 		s->last_done_us = when;
-	fp_ro_add(&s->outage, rec);
+	fp_outage_add(&s->outage, rec);
+	fp_rp_add(&s->promotion, rec);
 	switch (rec->outcome)
 	{
 		case FP_OUT_ACKED:
@@ -195,10 +197,14 @@ fp_rs_add(fp_rseries *s, const fp_record *rec)
 bool
 fp_rs_finish(fp_rseries *s)
 {
+	bool		second;
+
 	for (int i = 0; i < FP_RS_WINDOW; i++)
 		if (s->live_sec[i] >= 0)
 			close_slot(s, i);
-	return fp_ro_finish(&s->outage);
+	second = fp_outage_finish(&s->outage);
+	fp_rp_finish(&s->promotion, &s->outage);
+	return second;
 }
 
 /* The second pass over the first `records` records (as many as the first
@@ -214,7 +220,7 @@ second_pass(fp_rseries *s, const char *path, uint64_t records, char *err, size_t
 	if (r == NULL)
 		return -1;
 	for (uint64_t i = 0; i < records && fp_ledger_next(r, &rec, note, sizeof(note)) == 1; i++)
-		fp_ro_add_second(&s->outage, &rec);
+		fp_outage_add_second(&s->outage, &rec);
 	fp_ledger_close_reader(r);
 	return 0;
 }

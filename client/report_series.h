@@ -6,7 +6,8 @@
  * missed writes, and the latency percentiles of the writes acknowledged in
  * that second (from each write's scheduled time to its acknowledgement,
  * like `failprobe run`).  Plus the whole run's latency histogram, the
- * outage (report_outage.h) and the SQLSTATEs of the errors.
+ * outage (outage.h), the promotion (report_promotion.h) and the SQLSTATEs
+ * of the errors.
  *
  * The ledger is streamed once.  A latency histogram is kept per second only
  * while records of that second can still arrive: records reach the ledger
@@ -24,7 +25,8 @@
 
 #include "hist.h"
 #include "ledger.h"
-#include "report_outage.h"
+#include "outage.h"
+#include "report_promotion.h"
 
 #define FP_RS_WINDOW 64
 #define FP_RS_MAX_SECONDS (32 * 86400)	/* a record further out is out of range */
@@ -71,7 +73,8 @@ typedef struct fp_rseries
 	int64_t		last_done_us;	/* latest completion */
 	fp_rs_state states[FP_RS_MAX_STATES];
 	int			nstates;
-	fp_ro		outage;
+	fp_outage_scan outage;
+	fp_rpromo	promotion;
 } fp_rseries;
 
 /* Set up an empty series starting at origin_us; 0, or -1 out of memory. */
@@ -82,7 +85,7 @@ void		fp_rs_free(fp_rseries *s);
 int			fp_rs_add(fp_rseries *s, const fp_record *rec);
 
 /* Close the open seconds and work out the outage; true when a second pass
- * (fp_ro_add_second on s->outage) is needed. */
+ * (fp_outage_add_second on s->outage) is needed. */
 bool		fp_rs_finish(fp_rseries *s);
 
 /* The whole ledger: header into *hdr, every record through the series, the

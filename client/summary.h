@@ -7,20 +7,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "outage.h"
 #include "progress.h"
 #include "run.h"
-
-/* The outage as the client saw it; times are wall-clock microseconds, 0 = none. */
-typedef struct fp_outage
-{
-	int64_t		first_problem;	/* first failed, in-doubt or missed write */
-	int64_t		last_ack_before;	/* last acknowledgement before it */
-	int64_t		first_ack_after;	/* first acknowledgement after it */
-	uint32_t	server_before;	/* who acknowledged those two */
-	uint32_t	server_after;
-	uint32_t	tli_before;
-	uint32_t	tli_after;
-} fp_outage;
 
 typedef struct fp_summary
 {

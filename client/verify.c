@@ -235,7 +235,6 @@ conclude(fpv_job *j, double start)
 	}
 	if (fpv_ledgers_read(j->ledgers, j->opt.nledgers, &j->recon, true, j->err, sizeof(j->err)) != 0)
 		return 2;
-	fpv_recon_finish(&j->recon);
 	rep.ledgers = j->ledgers;
 	rep.nledgers = j->opt.nledgers;
 	rep.r = &j->recon;

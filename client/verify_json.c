@@ -119,14 +119,14 @@ rpo_json(const fpv_recon *r)
 }
 
 static json_t *
-outage_json(const fpv_outage *o)
+outage_json(const fp_outage *o)
 {
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:i,s:i}",
 					 "first_problem_at", iso_or_null(o->first_problem),
 					 "last_ack_before_at", iso_or_null(o->last_ack_before),
 					 "first_ack_after_at", iso_or_null(o->first_ack_after),
-					 "detection_ms", ms_or_null(fpv_outage_detection_ms(o)),
-					 "rto_ms", ms_or_null(fpv_outage_rto_ms(o)),
+					 "detection_ms", ms_or_null(fp_outage_detection_ms(o)),
+					 "rto_ms", ms_or_null(fp_outage_rto_ms(o)),
 					 "tli_before", (int) o->tli_before, "tli_after", (int) o->tli_after);
 }
 
@@ -229,10 +229,10 @@ fpv_report_json(const fpv_report *rep, const char *path, char *err, size_t errle
 	json_object_set_new(root, "conninfo", json_string(rep->node));
 	counts_json(root, &r->c);
 	json_object_set_new(root, "rpo_ms", json_real(fpv_rpo_ms(r)));
-	json_object_set_new(root, "rto_ms", ms_or_null(fpv_outage_rto_ms(&r->outage)));
-	json_object_set_new(root, "detection_ms", ms_or_null(fpv_outage_detection_ms(&r->outage)));
+	json_object_set_new(root, "rto_ms", ms_or_null(fp_outage_rto_ms(&r->outage.outage)));
+	json_object_set_new(root, "detection_ms", ms_or_null(fp_outage_detection_ms(&r->outage.outage)));
 	json_object_set_new(root, "rpo", rpo_json(r));
-	json_object_set_new(root, "outage", outage_json(&r->outage));
+	json_object_set_new(root, "outage", outage_json(&r->outage.outage));
 	json_object_set_new(root, "server", server_json(rep->view));
 	{
 		json_t	   *checks = checks_json(r);

@@ -39,6 +39,7 @@ fpv_recon_init(fpv_recon *r, uint64_t run_id, char *err, size_t errlen)
 	memset(r, 0, sizeof(*r));
 	r->run_id = run_id;
 	fpv_store_init(&r->store);
+	fp_outage_init(&r->outage);
 	r->md = EVP_MD_CTX_new();
 	r->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	r->payload = malloc(FP_PAYLOAD_MAX);
@@ -108,7 +109,7 @@ fpv_recon_first(fpv_recon *r, const fp_record *rec, int ledger, char *err, size_
 	r->c.dup_records += (uint64_t) rc;
 	r->c.records++;
 	count_outcome(&r->c, rec->outcome);
-	fpv_outage_first(&r->outage, rec);
+	fp_outage_add(&r->outage, rec);
 	if (rec->outcome == FP_OUT_ACKED && rec->tli != 0)
 	{
 		fpv_tli    *t = tli_entry(r, rec->tli, true);
@@ -138,6 +139,8 @@ fpv_recon_timelines(fpv_recon *r)
 {
 	int64_t		later = 0;
 
+	/* the second read is needed anyway; it finds the outage's ends as well */
+	(void) fp_outage_finish(&r->outage);
 	qsort(r->tlis, r->ntlis, sizeof(fpv_tli), tli_cmp);
 	for (int i = r->ntlis - 1; i >= 0; i--)
 	{
@@ -404,11 +407,5 @@ fpv_recon_second(fpv_recon *r, const fp_record *rec)
 		return;
 	check_lsn(r, rec, cls == FPV_C_ACKED_LOST);
 	check_split(r, rec);
-	fpv_outage_second(&r->outage, rec);
-}
-
-void
-fpv_recon_finish(fpv_recon *r)
-{
-	fpv_outage_finish(&r->outage);
+	fp_outage_add_second(&r->outage, rec);
 }

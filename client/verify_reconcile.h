@@ -4,14 +4,14 @@
  *
  * Three steps over one fpv_recon:
  *   1. fpv_recon_first() for every ledger record: the state store, counts
- *      by outcome, the outage's first half, acknowledgements per timeline;
+ *      by outcome, the outage's first pass, acknowledgements per timeline;
+ *      then fpv_recon_timelines() once;
  *   2. fpv_recon_row() for every row of the run the checked node streams
  *      (and fpv_recon_old_row() for the old primary's): present, corrupt,
  *      unexpected; then fpv_recon_ranges() once;
  *   3. fpv_recon_second() for every ledger record again: the classes, the
  *      times and LSNs of lost writes (RPO), the check against the server's
- *      switch points, split brain, the outage's second half; then
- *      fpv_recon_finish().
+ *      switch points, split brain, the outage's second pass (outage.h).
  * Definitions (docs/verify.md): a write is *acked lost* when the ledger
  * says acknowledged and the node has no row; *corrupt* when the row is
  * there but its digest is not the one the write carried, or the row is not
@@ -27,7 +27,7 @@
 #include <openssl/evp.h>
 
 #include "ledger.h"
-#include "verify_outage.h"
+#include "outage.h"
 #include "verify_ranges.h"
 #include "verify_store.h"
 
@@ -140,7 +140,7 @@ typedef struct fpv_recon
 
 	fpv_store	store;
 	fpv_counts	c;
-	fpv_outage	outage;
+	fp_outage_scan outage;
 	fpv_tli		tlis[FPV_MAX_TLIS];
 	int			ntlis;
 	fpv_rpo		rpo;
@@ -169,7 +169,7 @@ void		fpv_recon_free(fpv_recon *r);
 int			fpv_recon_first(fpv_recon *r, const fp_record *rec, int ledger,
 							char *err, size_t errlen);
 
-/* Between steps 1 and 2: settle the per-timeline view. */
+/* Between steps 1 and 2: settle the per-timeline view and the outage. */
 void		fpv_recon_timelines(fpv_recon *r);
 
 /*
@@ -186,7 +186,6 @@ int			fpv_recon_ranges(fpv_recon *r);
 
 /* Step 3. */
 void		fpv_recon_second(fpv_recon *r, const fp_record *rec);
-void		fpv_recon_finish(fpv_recon *r);
 
 /* The expected first 8 digest bytes of (worker, seq); 0, -1 on failure. */
 int			fpv_expected_digest8(fpv_recon *r, int payload_bytes, int64_t worker,

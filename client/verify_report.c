@@ -91,8 +91,8 @@ print_rpo(const fpv_report *rep, FILE *out)
 static void
 print_rto(const fpv_report *rep, FILE *out)
 {
-	const fpv_outage *o = &rep->r->outage;
-	double		rto = fpv_outage_rto_ms(o);
+	const fp_outage *o = &rep->r->outage.outage;
+	double		rto = fp_outage_rto_ms(o);
 	char		a[40], b[40], c[40];
 
 	if (o->first_problem == 0)
@@ -106,7 +106,7 @@ print_rto(const fpv_report *rep, FILE *out)
 	if (rto >= 0)
 		fprintf(out, "  RTO       %.1f ms, detection %.1f ms (client: last ack %s on timeline %u, "
 				"first problem %s, first ack after %s on timeline %u)\n", rto,
-				fpv_outage_detection_ms(o), a, o->tli_before, b, c, o->tli_after);
+				fp_outage_detection_ms(o), a, o->tli_before, b, c, o->tli_after);
 	else
 		fprintf(out, "  RTO       not recovered (client: last ack %s, first problem %s, no ack after)\n",
 				a, b);

@@ -44,14 +44,14 @@ fpv_verdict_decide(fpv_report *rep)
 {
 	const fpv_recon *r = rep->r;
 	fpv_verdict *v = &rep->verdict;
-	double		rto = fpv_outage_rto_ms(&r->outage);
+	double		rto = fp_outage_rto_ms(&r->outage.outage);
 
 	memset(v, 0, sizeof(*v));
 	v->lost = r->c.acked_lost > rep->gates.max_lost;
 	v->corrupt = r->c.corrupt > 0;
 	v->split_brain = r->split.acks > 0;
 	v->lsn = r->lsn.lost_before_switch + r->lsn.kept_after_switch > 0;
-	if (rep->gates.has_max_rto && r->outage.first_problem != 0)
+	if (rep->gates.has_max_rto && r->outage.outage.first_problem != 0)
 		v->rto = rto < 0 || rto > rep->gates.max_rto_s * 1000.0;
 	if (v->lost)
 		add_reason(v, "%" PRIu64 " acknowledged writes lost (gate --max-lost %" PRIu64 ")",

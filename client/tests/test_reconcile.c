@@ -1,7 +1,8 @@
 /*
  * test_reconcile.c - cmocka unit tests for verify's classification
  * (verify_reconcile.c), its per-write state store (verify_store.c), the
- * worker:seq ranges (verify_ranges.c) and the outage (verify_outage.c).
+ * worker:seq ranges (verify_ranges.c) and the outage as verify feeds it
+ * (outage.c; its own cases are in test_outage.c).
  *
  * The inputs are synthetic ledger records and server rows; the expected
  * digests of "good" rows are computed here with digest.c, the same way
@@ -211,7 +212,6 @@ run_steps(fpv_recon *r, synth *s, bool with_rows)
 	assert_int_equal(fpv_recon_ranges(r), 0);
 	for (int i = 0; i < s->n; i++)
 		fpv_recon_second(r, &s->recs[i]);
-	fpv_recon_finish(r);
 }
 
 static void
@@ -266,11 +266,12 @@ test_reconcile_classes(void **state)
 	assert_int_equal(r.split.acks, 0);
 
 	/* the outage: last ack on timeline 1 (0:10 at +10 ms) to first on 2 */
-	assert_int_equal(r.outage.last_ack_before, T0 + 10000);
-	assert_int_equal(r.outage.first_ack_after, T0 + 2 * SEC + 6000);
-	assert_true(fpv_outage_rto_ms(&r.outage) > 1995.9 && fpv_outage_rto_ms(&r.outage) < 1996.1);
-	assert_int_equal(r.outage.tli_before, 1);
-	assert_int_equal(r.outage.tli_after, 2);
+	assert_int_equal(r.outage.outage.last_ack_before, T0 + 10000);
+	assert_int_equal(r.outage.outage.first_ack_after, T0 + 2 * SEC + 6000);
+	assert_true(fp_outage_rto_ms(&r.outage.outage) > 1995.9 &&
+				fp_outage_rto_ms(&r.outage.outage) < 1996.1);
+	assert_int_equal(r.outage.outage.tli_before, 1);
+	assert_int_equal(r.outage.outage.tli_after, 2);
 	fpv_recon_free(&r);
 }
 
@@ -362,7 +363,6 @@ test_split_brain_and_old(void **state)
 	assert_int_equal(fpv_recon_ranges(&r), 0);
 	for (int i = 0; i < s.n; i++)
 		fpv_recon_second(&r, &s.recs[i]);
-	fpv_recon_finish(&r);
 	assert_int_equal(r.split.acks, 1);
 	assert_int_equal(r.split.tli, 1);
 	assert_int_equal(r.c.old_rows, 12);
@@ -372,37 +372,6 @@ test_split_brain_and_old(void **state)
 	assert_int_equal(r.c.lost_nowhere, 0);
 	assert_int_equal(r.tail.n, 2);	/* 0:1-10, 0:14 */
 	fpv_recon_free(&r);
-}
-
-/* No failover: the outage is the plain gap around the first problem. */
-static void
-test_outage_single_timeline(void **state)
-{
-	fpv_outage	o = {0};
-	fp_record	recs[4] = {
-		{.seq = 1, .outcome = FP_OUT_ACKED, .tli = 1, .done_us = 100},
-		{.seq = 2, .outcome = FP_OUT_ACKED, .tli = 1, .done_us = 200},
-		{.seq = 3, .outcome = FP_OUT_FAILED, .tli = 1, .done_us = 250},
-		{.seq = 4, .outcome = FP_OUT_ACKED, .tli = 1, .done_us = 900},
-	};
-
-	(void) state;
-	for (int i = 0; i < 4; i++)
-		fpv_outage_first(&o, &recs[i]);
-	for (int i = 0; i < 4; i++)
-		fpv_outage_second(&o, &recs[i]);
-	fpv_outage_finish(&o);
-	assert_int_equal(o.first_problem, 250);
-	assert_int_equal(o.last_ack_before, 200);
-	assert_int_equal(o.first_ack_after, 900);
-	assert_true(fpv_outage_rto_ms(&o) > 0.6999 && fpv_outage_rto_ms(&o) < 0.7001);
-	assert_true(fpv_outage_detection_ms(&o) > 0.0499 && fpv_outage_detection_ms(&o) < 0.0501);
-
-	memset(&o, 0, sizeof(o));
-	fpv_outage_first(&o, &recs[0]);
-	fpv_outage_second(&o, &recs[0]);
-	fpv_outage_finish(&o);
-	assert_true(fpv_outage_rto_ms(&o) < 0);	/* no outage: not applicable */
 }
 
 int
@@ -417,7 +386,6 @@ main(void)
 		cmocka_unit_test(test_reconcile_contradictions),
 		cmocka_unit_test(test_reconcile_no_rows_truncated),
 		cmocka_unit_test(test_split_brain_and_old),
-		cmocka_unit_test(test_outage_single_timeline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

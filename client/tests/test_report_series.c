@@ -1,12 +1,12 @@
 /*
  * test_report_series.c - cmocka unit tests for the report's per-second
- * series (report_series.c) and its outage finder (report_outage.c).
+ * series (report_series.c) and its promotion mark (report_promotion.c).
  *
  * Records are made up with known times, so every expected figure is worked
  * out by hand in the test: counts per second, percentiles per second, the
- * outage of a failover, of a pooled failover (no write fails) and of an
- * outage without a timeline change (the two-pass case, with records out of
- * order), and reading a real ledger file, whole, truncated and damaged.
+ * outage and promotion of a failover as the series finds them (the outage's
+ * own cases are in test_outage.c), the promotion by server, and reading a
+ * real ledger file, whole, truncated and damaged.
  */
 #define _GNU_SOURCE
 
@@ -161,89 +161,44 @@ test_outage_failover(void **state)
 	r = rec(1, 30, 4600 * MS, 4700 * MS, FP_OUT_ACKED, 2, 2);
 	fp_rs_add(&s, &r);
 	assert_false(fp_rs_finish(&s));	/* a failover needs no second pass */
-	assert_true(s.outage.failover);
+	assert_true(fp_outage_failover(&s.outage));
 	assert_int_equal(o->last_ack_before, T0 + 2000 * MS);
 	assert_int_equal(o->first_problem, T0 + 2100 * MS);
 	assert_int_equal(o->first_ack_after, T0 + 4500 * MS);
 	assert_int_equal(o->tli_before, 1);
 	assert_int_equal(o->tli_after, 2);
 	assert_int_equal(o->server_after, 2);
-	assert_true(fp_ro_rto_ms(o) == 2500.0);
-	assert_true(fp_ro_detection_ms(o) == 100.0);
-	assert_int_equal(s.outage.promotion_us, T0 + 4500 * MS);
-	assert_int_equal(s.outage.promotion_tli, 2);
+	assert_true(fp_outage_rto_ms(o) == 2500.0);
+	assert_true(fp_outage_detection_ms(o) == 100.0);
+	assert_int_equal(s.promotion.at_us, T0 + 4500 * MS);
+	assert_int_equal(s.promotion.tli, 2);
+	assert_int_equal(s.promotion.server_id, 2);
 	fp_rs_free(&s);
 }
 
-/* Through a pooler nothing fails: the outage starts when the first write
- * that the new timeline acknowledged was sent. */
-static void
-test_outage_pooled_failover(void **state)
-{
-	fp_ro		ro;
-	fp_record	r;
-
-	(void) state;
-	fp_ro_init(&ro);
-	r = rec(0, 1, 1000 * MS, 1001 * MS, FP_OUT_ACKED, 1, 1);
-	fp_ro_add(&ro, &r);
-	r = rec(0, 2, 2000 * MS, 2001 * MS, FP_OUT_ACKED, 1, 1);
-	fp_ro_add(&ro, &r);
-	r = rec(0, 3, 2200 * MS, 3200 * MS, FP_OUT_ACKED, 2, 1);	/* held in the pooler */
-	fp_ro_add(&ro, &r);
-	assert_false(fp_ro_finish(&ro));
-	assert_int_equal(ro.outage.first_problem, T0 + 2200 * MS);
-	assert_int_equal(ro.outage.last_ack_before, T0 + 2001 * MS);
-	assert_int_equal(ro.outage.first_ack_after, T0 + 3200 * MS);
-	assert_true(fp_ro_rto_ms(&ro.outage) == 1199.0);
-}
-
-/* Errors and the same primary again: two passes, records out of order. */
-static void
-test_outage_without_failover(void **state)
-{
-	fp_record	recs[6];
-	fp_ro		ro;
-	int			n = 0;
-
-	(void) state;
-	recs[n++] = rec(0, 1, 900 * MS, 1000 * MS, FP_OUT_ACKED, 1, 1);
-	recs[n++] = rec(1, 1, 1550 * MS, 1600 * MS, FP_OUT_FAILED, 1, 1);
-	recs[n++] = rec(0, 2, 1500 * MS, 1550 * MS, FP_OUT_ACKED, 1, 1);	/* reached the ledger late */
-	recs[n++] = rec(2, 1, 1590 * MS, 1700 * MS, FP_OUT_ACKED, 1, 1);
-	recs[n++] = rec(1, 2, 2900 * MS, 3000 * MS, FP_OUT_ACKED, 1, 1);
-	recs[n++] = rec(3, 1, 1580 * MS, 0, FP_OUT_MISSED, 0, 0);	/* the first problem */
-	fp_ro_init(&ro);
-	for (int i = 0; i < n; i++)
-		fp_ro_add(&ro, &recs[i]);
-	assert_true(fp_ro_finish(&ro));
-	for (int i = 0; i < n; i++)
-		fp_ro_add_second(&ro, &recs[i]);
-	assert_false(ro.failover);
-	assert_int_equal(ro.outage.first_problem, T0 + 1580 * MS);
-	assert_int_equal(ro.outage.last_ack_before, T0 + 1550 * MS);
-	assert_int_equal(ro.outage.first_ack_after, T0 + 1700 * MS);
-	assert_true(fp_ro_rto_ms(&ro.outage) == 150.0);
-	assert_int_equal(ro.promotion_us, 0);	/* one server: no promotion */
-}
-
+/* One server, then another: without timelines the promotion is the first
+ * acknowledgement from the second. */
 static void
 test_no_outage_and_promotion_by_server(void **state)
 {
-	fp_ro		ro;
+	fp_rseries	s;
 	fp_record	r;
 
 	(void) state;
-	fp_ro_init(&ro);
+	fp_rs_init(&s, T0);
 	r = rec(0, 1, 0, MS, FP_OUT_ACKED, 0, 3);	/* timeline unknown (plain mode) */
-	fp_ro_add(&ro, &r);
+	fp_rs_add(&s, &r);
 	r = rec(0, 2, SEC, SEC + MS, FP_OUT_ACKED, 0, 5);
-	fp_ro_add(&ro, &r);
-	assert_false(fp_ro_finish(&ro));
-	assert_int_equal(ro.outage.first_problem, 0);
-	assert_true(fp_ro_rto_ms(&ro.outage) < 0);
-	assert_int_equal(ro.promotion_us, T0 + SEC + MS);
-	assert_int_equal(ro.promotion_server, 5);
+	fp_rs_add(&s, &r);
+	r = rec(0, 3, 2 * SEC, 2 * SEC + MS, FP_OUT_ACKED, 0, 3);
+	fp_rs_add(&s, &r);
+	assert_false(fp_rs_finish(&s));
+	assert_int_equal(s.outage.outage.first_problem, 0);
+	assert_true(fp_outage_rto_ms(&s.outage.outage) < 0);
+	assert_int_equal(s.promotion.at_us, T0 + SEC + MS);
+	assert_int_equal(s.promotion.server_id, 5);
+	assert_int_equal(s.promotion.tli, 0);
+	fp_rs_free(&s);
 }
 
 static void
@@ -347,8 +302,6 @@ main(void)
 		cmocka_unit_test(test_per_second_counts_and_percentiles),
 		cmocka_unit_test(test_late_record_counted_outside_percentiles),
 		cmocka_unit_test(test_outage_failover),
-		cmocka_unit_test(test_outage_pooled_failover),
-		cmocka_unit_test(test_outage_without_failover),
 		cmocka_unit_test(test_no_outage_and_promotion_by_server),
 		cmocka_unit_test(test_sustained_is_median_of_inner_seconds),
 		cmocka_unit_test(test_scan_whole_truncated_damaged),
