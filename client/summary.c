@@ -2,20 +2,10 @@
  * summary.c - after a run: what the ledger says, as text and as JSON.
  *
  * The outage is measured from the ledger itself, read back after it was
- * closed (which also proves the file is readable): the first write that
- * failed, was in doubt or was missed; the last acknowledgement before it
- * (detection = first problem - last ack); the first acknowledgement after
- * it, normally from the promoted node (RTO = first ack after - last ack
- * before).
- *
- * When acknowledgements came from two timelines (a failover), the ends of
- * the outage are taken from them: the last acknowledgement on the old
- * timeline and the first on the new one, so that a connection still
- * acknowledged by the dying primary just after another one dropped does
- * not pass for the recovery.  Through a pooler (PgBouncer) an outage need
- * not fail a single write: the writes wait in the pooler and the promoted
- * node acknowledges them; the outage then starts when the first of them
- * was sent, and is never "none".
+ * closed (which also proves the file is readable), by the definitions that
+ * verify and report share (outage.h): detection = first problem - last ack
+ * before it; RTO = first ack after - last ack before, the ends taken from
+ * the two timelines when there was a failover.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -50,13 +40,12 @@ class_index(const char *sqlstate)
 }
 
 static void
-scan_pass(fp_summary *sum, const char *path, bool second)
+scan_pass(fp_summary *sum, fp_outage_scan *sc, const char *path, bool second)
 {
 	fp_ledger_header hdr;
 	fp_ledger_reader *r;
 	fp_record	rec;
 	int			rc;
-	fp_outage  *o = &sum->outage;
 
 	r = fp_ledger_open(path, &hdr, sum->ledger_error, sizeof(sum->ledger_error));
 	if (r == NULL)
@@ -66,147 +55,49 @@ scan_pass(fp_summary *sum, const char *path, bool second)
 	}
 	while ((rc = fp_ledger_next(r, &rec, sum->ledger_error, sizeof(sum->ledger_error))) == 1)
 	{
-		int64_t		when = rec.outcome == FP_OUT_MISSED ? rec.scheduled_us : rec.done_us;
-
-		if (!second)
+		if (second)
 		{
-			sum->records++;
-			if (rec.outcome == FP_OUT_ACKED && rec.commit_lsn != 0)
-			{
-				sum->lsn_known++;
-				if (rec.commit_lsn > sum->lsn_max)
-					sum->lsn_max = rec.commit_lsn;
-			}
-			if (rec.outcome != FP_OUT_ACKED &&
-				(o->first_problem == 0 || when < o->first_problem))
-				o->first_problem = when;
-			if (rec.outcome == FP_OUT_FAILED || rec.outcome == FP_OUT_IN_DOUBT)
-				sum->errors_by_class[class_index(rec.sqlstate)]++;
+			fp_outage_add_second(sc, &rec);
 			continue;
 		}
-		if (rec.outcome != FP_OUT_ACKED || o->first_problem == 0)
-			continue;
-		if (rec.done_us <= o->first_problem && rec.done_us > o->last_ack_before)
+		sum->records++;
+		if (rec.outcome == FP_OUT_ACKED && rec.commit_lsn != 0)
 		{
-			o->last_ack_before = rec.done_us;
-			o->server_before = rec.server;
-			o->tli_before = rec.tli;
+			sum->lsn_known++;
+			if (rec.commit_lsn > sum->lsn_max)
+				sum->lsn_max = rec.commit_lsn;
 		}
-		if (rec.done_us > o->first_problem &&
-			(o->first_ack_after == 0 || rec.done_us < o->first_ack_after))
-		{
-			o->first_ack_after = rec.done_us;
-			o->server_after = rec.server;
-			o->tli_after = rec.tli;
-		}
+		if (rec.outcome == FP_OUT_FAILED || rec.outcome == FP_OUT_IN_DOUBT)
+			sum->errors_by_class[class_index(rec.sqlstate)]++;
+		fp_outage_add(sc, &rec);
 	}
 	sum->ledger_ok = (rc == 0);
 	fp_ledger_close_reader(r);
 }
 
-/*
- * Acknowledgements by timeline: the lowest one the run saw (the old
- * primary's) and any later one (the promoted node's).
- */
-typedef struct fp_tli_scan
-{
-	uint32_t	lo;				/* lowest timeline of an acknowledgement */
-	int64_t		last_old;		/* last acknowledgement on lo */
-	uint32_t	last_old_server;
-	int64_t		first_new;		/* first acknowledgement on a later one; 0: none */
-	uint32_t	first_new_server;
-	uint32_t	first_new_tli;
-	int64_t		first_new_sent;	/* earliest sending of a write acked on a later one */
-} fp_tli_scan;
-
-static void
-tli_record(fp_tli_scan *t, const fp_record *rec, int pass)
-{
-	if (pass == 0)
-	{
-		if (t->lo == 0 || rec->tli < t->lo)
-			t->lo = rec->tli;
-		return;
-	}
-	if (rec->tli == t->lo && rec->done_us > t->last_old)
-	{
-		t->last_old = rec->done_us;
-		t->last_old_server = rec->server;
-	}
-	if (rec->tli > t->lo && (t->first_new == 0 || rec->done_us < t->first_new))
-	{
-		t->first_new = rec->done_us;
-		t->first_new_server = rec->server;
-		t->first_new_tli = rec->tli;
-	}
-	if (rec->tli > t->lo && (t->first_new_sent == 0 || rec->sent_us < t->first_new_sent))
-		t->first_new_sent = rec->sent_us;
-}
-
-/* Two passes over the acknowledged writes with a known timeline. */
-static void
-tli_scan(fp_tli_scan *t, const char *path)
-{
-	memset(t, 0, sizeof(*t));
-	for (int pass = 0; pass < 2; pass++)
-	{
-		fp_ledger_header hdr;
-		fp_record	rec;
-		char		err[256];
-		fp_ledger_reader *r = fp_ledger_open(path, &hdr, err, sizeof(err));
-
-		if (r == NULL)
-			return;
-		while (fp_ledger_next(r, &rec, err, sizeof(err)) == 1)
-			if (rec.outcome == FP_OUT_ACKED && rec.tli != 0)
-				tli_record(t, &rec, pass);
-		fp_ledger_close_reader(r);
-	}
-}
-
 void
 fp_summary_scan(fp_summary *sum, const char *path)
 {
-	fp_tli_scan tl = {0};
-	fp_outage  *o = &sum->outage;
+	fp_outage_scan sc;
 
-	scan_pass(sum, path, false);
-	if (sum->ledger_ok)
-		tli_scan(&tl, path);
-	/* a write held up by the failover is a problem even if it succeeded */
-	if (tl.first_new && (o->first_problem == 0 || tl.first_new_sent < o->first_problem))
-		o->first_problem = tl.first_new_sent;
-	if (sum->ledger_ok && o->first_problem)
-		scan_pass(sum, path, true);
-	if (tl.first_new == 0)
+	fp_outage_init(&sc);
+	scan_pass(sum, &sc, path, false);
+	if (!sum->ledger_ok)
+	{
+		/* a ledger that cannot be read to its end: no ends to trust */
+		memset(&sum->outage, 0, sizeof(sum->outage));
+		sum->outage.first_problem = sc.first_problem;
 		return;
-	/*
-	 * A failover: the RTO runs from the old primary's last acknowledgement
-	 * to the new one's first, whatever other connections saw in between.
-	 */
-	o->last_ack_before = tl.last_old;
-	o->server_before = tl.last_old_server;
-	o->tli_before = tl.lo;
-	o->first_ack_after = tl.first_new;
-	o->server_after = tl.first_new_server;
-	o->tli_after = tl.first_new_tli;
-	if (o->first_problem < o->last_ack_before)
-		o->first_problem = o->last_ack_before;
+	}
+	if (fp_outage_finish(&sc))
+		scan_pass(sum, &sc, path, true);
+	sum->outage = sc.outage;
 }
 
 static double
 ms(uint64_t us)
 {
 	return us / 1000.0;
-}
-
-/* RTO in ms, or a negative number when there was no outage or no recovery. */
-static double
-rto_ms(const fp_outage *o)
-{
-	if (o->first_problem == 0 || o->first_ack_after == 0 || o->last_ack_before == 0)
-		return -1;
-	return (o->first_ack_after - o->last_ack_before) / 1000.0;
 }
 
 static void
@@ -267,9 +158,12 @@ fp_summary_print(const fp_summary *sum, const fp_run *run)
 		printf("  outage: none\n");
 	else
 	{
+		double		detection = fp_outage_detection_ms(o);
+		double		rto = fp_outage_rto_ms(o);
+
 		printf("  outage: detection %.1f ms, RTO %s (last ack before on %s, first ack after on %s)\n",
-			   o->last_ack_before ? (o->first_problem - o->last_ack_before) / 1000.0 : 0.0,
-			   rto_ms(o) >= 0 ? (snprintf(a, 40, "%.1f ms", rto_ms(o)), a) : "not recovered",
+			   detection >= 0 ? detection : 0.0,
+			   rto >= 0 ? (snprintf(a, 40, "%.1f ms", rto), a) : "not recovered",
 			   server_name(run, o->server_before, b, sizeof(b)),
 			   server_name(run, o->server_after, a + 100, 100));
 	}
@@ -304,14 +198,14 @@ time_or_null(int64_t us)
 static json_t *
 outage_json(const fp_outage *o)
 {
-	double		rto = rto_ms(o);
+	double		rto = fp_outage_rto_ms(o);
+	double		detection = fp_outage_detection_ms(o);
 
 	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:i,s:i,s:i,s:i}",
 					 "first_problem_at", time_or_null(o->first_problem),
 					 "last_ack_before_at", time_or_null(o->last_ack_before),
 					 "first_ack_after_at", time_or_null(o->first_ack_after),
-					 "detection_ms", (o->first_problem && o->last_ack_before) ?
-					 json_real((o->first_problem - o->last_ack_before) / 1000.0) : json_null(),
+					 "detection_ms", detection >= 0 ? json_real(detection) : json_null(),
 					 "rto_ms", rto >= 0 ? json_real(rto) : json_null(),
 					 "server_before", (json_int_t) o->server_before,
 					 "server_after", (json_int_t) o->server_after,
@@ -404,7 +298,8 @@ fp_summary_json(const fp_summary *sum, const fp_run *run, const fp_series *serie
 					 "latency_ms", latency_json(&sum->latency),
 					 "schedule_lag_ms", latency_json(&sum->lag),
 					 "outage", outage_json(&sum->outage),
-					 "rto_ms", rto_ms(&sum->outage) >= 0 ? json_real(rto_ms(&sum->outage)) : json_null(),
+					 "rto_ms", fp_outage_rto_ms(&sum->outage) >= 0 ?
+					 json_real(fp_outage_rto_ms(&sum->outage)) : json_null(),
 					 "errors_by_class", errors_json(sum),
 					 "servers", servers_json(run),
 					 "series", series_json(series));
