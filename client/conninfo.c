@@ -1,14 +1,17 @@
 /*
  * conninfo.c - connection strings: checking them, and showing them safely.
  *
- * Passwords never leave this file: a conninfo is shown only after being
- * parsed by libpq and rebuilt without its password, so a password in a URI
- * (postgres://u:secret@h/db) is dropped as surely as password=secret.
+ * A conninfo is shown only after being parsed by libpq and rebuilt without
+ * its password, so a password in a URI (postgres://u:secret@h/db) is
+ * dropped as surely as password=secret.  The same rebuilding gives the
+ * drill's children a conninfo without the password, which they receive
+ * in their environment instead (fp_conninfo_split_password).
  */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
 
 #include "conninfo.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,24 +44,65 @@ fp_conninfo_check(const char *dsn, char *err, size_t errlen)
 	return 0;
 }
 
-/* Append "key=value" to buf, quoting the value as libpq would read it. */
+/* Append " key='value'" to buf at *n, quoting the value as libpq reads it
+ * back: inside single quotes, a quote or backslash behind a backslash.
+ * buf has room for it (see rebuilt_size). */
 static void
-append_pair(char *buf, size_t size, const char *key, const char *val)
+append_pair(char *buf, size_t *n, const char *key, const char *val)
 {
-	size_t		n = strlen(buf);
+	size_t		i = *n;
 
-	n += snprintf(buf + n, n < size ? size - n : 0, "%s%s='", n ? " " : "", key);
-	for (const char *c = val; *c && n + 3 < size; c++)
+	if (i > 0)
+		buf[i++] = ' ';
+	memcpy(buf + i, key, strlen(key));
+	i += strlen(key);
+	buf[i++] = '=';
+	buf[i++] = '\'';
+	for (const char *c = val; *c; c++)
 	{
 		if (*c == '\'' || *c == '\\')
-			buf[n++] = '\\';
-		buf[n++] = *c;
+			buf[i++] = '\\';
+		buf[i++] = *c;
 	}
-	if (n + 2 < size)
-	{
-		buf[n++] = '\'';
-		buf[n] = '\0';
-	}
+	buf[i++] = '\'';
+	buf[i] = '\0';
+	*n = i;
+}
+
+static bool
+is_password(const PQconninfoOption *o)
+{
+	return strcmp(o->keyword, "password") == 0;
+}
+
+/* The bytes rebuilt() needs: every value quoted, each character escaped at
+ * worst, a space between pairs, the terminator. */
+static size_t
+rebuilt_size(const PQconninfoOption *opts)
+{
+	size_t		size = 1;
+
+	for (const PQconninfoOption *o = opts; o->keyword; o++)
+		if (o->val != NULL && !is_password(o))
+			size += strlen(o->keyword) + 2 * strlen(o->val) + 4;
+	return size;
+}
+
+/* The parsed options as keyword='value' pairs, in libpq's order, without
+ * the password, in a malloc'd string; NULL when out of memory. */
+static char *
+rebuilt(const PQconninfoOption *opts)
+{
+	char	   *buf = malloc(rebuilt_size(opts));
+	size_t		n = 0;
+
+	if (buf == NULL)
+		return NULL;
+	buf[0] = '\0';
+	for (const PQconninfoOption *o = opts; o->keyword; o++)
+		if (o->val != NULL && !is_password(o))
+			append_pair(buf, &n, o->keyword, o->val);
+	return buf;
 }
 
 char *
@@ -66,22 +110,53 @@ fp_conninfo_masked(const char *dsn)
 {
 	PQconninfoOption *opts;
 	char	   *buf;
-	const size_t size = 4096;
 
 	if (dsn == NULL || dsn[0] == '\0')
 		return strdup("(from PG* environment)");
 	opts = PQconninfoParse(dsn, NULL);
 	if (opts == NULL)
 		return NULL;
-	buf = calloc(1, size);
-	for (PQconninfoOption *o = opts; buf && o->keyword; o++)
-	{
-		if (o->val == NULL || strcmp(o->keyword, "password") == 0)
-			continue;
-		append_pair(buf, size, o->keyword, o->val);
-	}
+	buf = rebuilt(opts);
 	PQconninfoFree(opts);
 	return buf;
+}
+
+int
+fp_conninfo_split_password(const char *dsn, char **conninfo, char **password)
+{
+	PQconninfoOption *opts;
+	const char *pw = NULL;
+
+	*conninfo = *password = NULL;
+	if (dsn == NULL || dsn[0] == '\0')
+		return (*conninfo = strdup(dsn ? dsn : "")) ? 0 : -1;
+	opts = PQconninfoParse(dsn, NULL);
+	if (opts == NULL)
+		return -1;
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (is_password(o) && o->val != NULL && o->val[0] != '\0')
+			pw = o->val;
+	if (pw == NULL)
+		*conninfo = strdup(dsn);
+	else if ((*password = strdup(pw)) != NULL)
+		*conninfo = rebuilt(opts);
+	PQconninfoFree(opts);
+	if (*conninfo == NULL)
+	{
+		fp_conninfo_forget(*password);
+		*password = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void
+fp_conninfo_forget(char *password)
+{
+	if (password == NULL)
+		return;
+	explicit_bzero(password, strlen(password));
+	free(password);
 }
 
 void

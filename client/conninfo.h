@@ -22,6 +22,24 @@ int			fp_conninfo_check(const char *dsn, char *err, size_t errlen);
 char	   *fp_conninfo_masked(const char *dsn);
 
 /*
+ * Take the password out of dsn, for a child process that gets the rest on
+ * its command line (which every local user can read in ps) and the
+ * password as PGPASSWORD in its environment (which only its owner can).
+ *
+ * Without a password (dsn NULL or empty, no password keyword, or an empty
+ * one) *conninfo is a copy of dsn as it is and *password NULL.  Otherwise
+ * *conninfo holds every other keyword and value exactly as libpq parsed
+ * them (URIs and multi-host lists included) as keyword='value' pairs, and
+ * *password the password.  Both malloc'd; free the password with
+ * fp_conninfo_forget.  Returns 0, or -1 (both NULL) if dsn does not parse
+ * or memory ran out.
+ */
+int			fp_conninfo_split_password(const char *dsn, char **conninfo, char **password);
+
+/* Overwrite a password from fp_conninfo_split_password, then free it. */
+void		fp_conninfo_forget(char *password);
+
+/*
  * Keyword/value arrays for PQconnectStartParams: the client's defaults
  * (TCP keepalives and tcp_user_timeout that notice a silent network loss
  * within a few seconds, connect_timeout, application_name) first, then

@@ -1,7 +1,8 @@
 /*
  * test_conninfo.c - a connection string is shown only without its password,
  * whichever way the password was written, and a bad one is refused with a
- * message that does not repeat it.
+ * message that does not repeat it.  The drill's children get a conninfo
+ * with the password taken out and every other value as libpq read it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include <libpq-fe.h>
 
 #include "conninfo.h"
 
@@ -90,6 +93,159 @@ test_invalid(void **state)
 	assert_int_equal(fp_conninfo_check("host=h password=s3cret", err, sizeof(err)), 0);
 }
 
+/* ---- taking the password out, for the drill's children ------------------ */
+
+/* The value libpq parses for keyword in dsn, or NULL. */
+static char *
+parsed(PQconninfoOption *opts, const char *keyword)
+{
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (strcmp(o->keyword, keyword) == 0)
+			return o->val;
+	fail_msg("no keyword %s", keyword);
+	return NULL;
+}
+
+/*
+ * Split dsn; the password must come out as want_pw, be gone from the
+ * conninfo (as keyword and as text), and every other keyword must parse
+ * back to the very same value as in dsn.
+ */
+static void
+assert_split(const char *dsn, const char *want_pw)
+{
+	char	   *ci, *pw;
+	PQconninfoOption *before, *after;
+
+	assert_int_equal(fp_conninfo_split_password(dsn, &ci, &pw), 0);
+	assert_non_null(ci);
+	assert_non_null(pw);
+	assert_string_equal(pw, want_pw);
+	assert_null(strstr(ci, want_pw));
+	assert_null(strstr(ci, "password"));
+	before = PQconninfoParse(dsn, NULL);
+	after = PQconninfoParse(ci, NULL);
+	assert_non_null(before);
+	assert_non_null(after);
+	assert_null(parsed(after, "password"));
+	for (PQconninfoOption *o = before; o->keyword; o++)
+	{
+		const char *v = parsed(after, o->keyword);
+
+		if (strcmp(o->keyword, "password") == 0)
+			continue;
+		if (o->val == NULL)
+			assert_null(v);
+		else
+		{
+			assert_non_null(v);
+			assert_string_equal(v, o->val);
+		}
+	}
+	PQconninfoFree(before);
+	PQconninfoFree(after);
+	free(ci);
+	fp_conninfo_forget(pw);
+}
+
+static void
+test_split_keyword_value(void **state)
+{
+	(void) state;
+	assert_split("host=db.example.com port=5432 user=app password=s3cret dbname=x", "s3cret");
+	assert_split("password=s3cret host=a,b port=5432,5433 target_session_attrs=read-write "
+				 "dbname=app sslmode=require connect_timeout=7", "s3cret");
+	/* the password alone: nothing else to keep */
+	assert_split("password=s3cret", "s3cret");
+}
+
+static void
+test_split_uri(void **state)
+{
+	(void) state;
+	assert_split("postgresql://app:s3cret@db.example.com:6432/x?sslmode=verify-full", "s3cret");
+	assert_split("postgres://app@h1:5432,h2:5433/db?password=s3cret&target_session_attrs=read-write",
+				 "s3cret");
+	/* percent-encoded: the password is what libpq decodes */
+	assert_split("postgresql://app:s3cret%21%40x@h/db", "s3cret!@x");
+	assert_split("postgresql://app:s3cret@[::1]:5433,%2Ftmp%2Fsock/db%20name?application_name=a%27b",
+				 "s3cret");
+}
+
+/* Values with spaces, quotes and backslashes survive the round trip, in
+ * the password as in everything else. */
+static void
+test_split_quoting(void **state)
+{
+	(void) state;
+	assert_split("password='s3cret with \\'quote\\' and \\\\' host=h "
+				 "application_name='it\\'s \\\\ a \"test\"' dbname='my db' options='-c x=1'",
+				 "s3cret with 'quote' and \\");
+	assert_split("host=/tmp/dir\\ with\\ spaces user='u\\\\v' password=s3cret", "s3cret");
+	assert_split("dbname='host=x user=y' password=s3cret", "s3cret");
+}
+
+/* No password: the conninfo is handed on exactly as written. */
+static void
+test_split_no_password(void **state)
+{
+	const char *same[] = {
+		"host=a,b port=1,2 target_session_attrs=read-write",
+		"postgresql://app@h/db?sslmode=require",
+		"host=h password=''",
+		"postgresql://app:@h/db",
+		"",
+	};
+	char	   *ci, *pw;
+
+	(void) state;
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+	{
+		assert_int_equal(fp_conninfo_split_password(same[i], &ci, &pw), 0);
+		assert_string_equal(ci, same[i]);
+		assert_null(pw);
+		free(ci);
+	}
+	assert_int_equal(fp_conninfo_split_password(NULL, &ci, &pw), 0);
+	assert_string_equal(ci, "");
+	assert_null(pw);
+	free(ci);
+}
+
+static void
+test_split_invalid(void **state)
+{
+	char	   *ci, *pw;
+
+	(void) state;
+	assert_int_equal(fp_conninfo_split_password("host=h password=s3cret 'x", &ci, &pw), -1);
+	assert_null(ci);
+	assert_null(pw);
+}
+
+/* A long conninfo is not cut short (the children connect with it). */
+static void
+test_split_long(void **state)
+{
+	char		dsn[12000];
+	char	   *ci, *pw;
+	PQconninfoOption *after;
+
+	(void) state;
+	strcpy(dsn, "password=s3cret options='");
+	for (size_t n = strlen(dsn); n < 10000; n += 2)
+		memcpy(dsn + n, "\\'", 3);
+	strcat(dsn, "' host=h");
+	assert_int_equal(fp_conninfo_split_password(dsn, &ci, &pw), 0);
+	after = PQconninfoParse(ci, NULL);
+	assert_non_null(after);
+	assert_string_equal(parsed(after, "host"), "h");
+	assert_true(strlen(parsed(after, "options")) > 4000);
+	PQconninfoFree(after);
+	free(ci);
+	fp_conninfo_forget(pw);
+}
+
 int
 main(void)
 {
@@ -99,6 +255,12 @@ main(void)
 		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_environment),
 		cmocka_unit_test(test_invalid),
+		cmocka_unit_test(test_split_keyword_value),
+		cmocka_unit_test(test_split_uri),
+		cmocka_unit_test(test_split_quoting),
+		cmocka_unit_test(test_split_no_password),
+		cmocka_unit_test(test_split_invalid),
+		cmocka_unit_test(test_split_long),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
