@@ -1,7 +1,20 @@
 /*
  * digest.c - row identity, payload and digest (see digest.h).
  */
+
+/*
+ * SHA256_Init/Update/Final are deprecated in OpenSSL 3 in favour of EVP, but
+ * they run the same assembly (SHA-NI where the CPU has it) without EVP's
+ * per-call work: in OpenSSL 3.0 each EVP_DigestInit_ex looks for an engine,
+ * frees and allocates the provider's context, and clears flags, which made
+ * one digest of a 20-byte identity 1.1k instructions against 0.5k here.  At
+ * one digest per write that was a tenth of the load client's own CPU.
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include "digest.h"
+
+#include <openssl/sha.h>
 
 void
 fp_identity(uint64_t run_id, uint32_t worker, uint64_t seq,
@@ -55,4 +68,19 @@ fp_digest(EVP_MD_CTX *md, const EVP_MD *sha256, uint64_t run_id, uint32_t worker
 		EVP_DigestFinal_ex(md, out, &len) != 1)
 		return -1;
 	return 0;
+}
+
+void
+fp_digest_identity(const unsigned char id[FP_IDENTITY_LEN],
+				   const unsigned char *payload, size_t n,
+				   unsigned char out[FP_DIGEST_LEN])
+{
+	SHA256_CTX	c;
+
+	/* none of the three can fail: they only move bytes through the state */
+	SHA256_Init(&c);
+	SHA256_Update(&c, id, FP_IDENTITY_LEN);
+	if (n > 0)
+		SHA256_Update(&c, payload, n);
+	SHA256_Final(out, &c);
 }

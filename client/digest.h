@@ -40,4 +40,14 @@ int			fp_digest(EVP_MD_CTX *md, const EVP_MD *sha256, uint64_t run_id, uint32_t 
 					  const unsigned char *payload, size_t n,
 					  unsigned char out[FP_DIGEST_LEN]);
 
+/*
+ * The same SHA-256 over an identity already built (fp_identity), for the
+ * load threads, which send the identity's bytes as the row's parameters
+ * too.  It needs no context and cannot fail: it calls OpenSSL's low-level
+ * SHA256_* functions, not EVP (see digest.c for why).
+ */
+void		fp_digest_identity(const unsigned char id[FP_IDENTITY_LEN],
+							   const unsigned char *payload, size_t n,
+							   unsigned char out[FP_DIGEST_LEN]);
+
 #endif

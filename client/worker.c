@@ -36,14 +36,12 @@ fp_thread_init(fp_thread *t, fp_run *run, int index, int first, int n)
 	t->index = index;
 	t->nconns = n;
 	t->conns = calloc(n, sizeof(fp_conn));
-	t->md = EVP_MD_CTX_new();
 	if (fp_waitset_init(&t->waits, n) != 0)
 		return -1;
-	t->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	t->payload = malloc(run->cfg->payload_bytes + 1);
 	t->sqlsize = 512 + 2 * (size_t) run->cfg->payload_bytes;
 	t->sql = malloc(t->sqlsize);
-	if (!t->conns || !t->md || !t->sha256 || !t->payload || !t->sql || fp_hist_init(&t->total) || fp_hist_init(&t->interval) ||
+	if (!t->conns || !t->payload || !t->sql || fp_hist_init(&t->total) || fp_hist_init(&t->interval) ||
 		fp_hist_init(&t->lag))
 		return -1;
 	pthread_mutex_init(&t->lock, NULL);
@@ -73,9 +71,7 @@ fp_thread_free(fp_thread *t)
 		free(t->conns[i].ring);
 	}
 	free(t->conns);
-	EVP_MD_CTX_free(t->md);
 	fp_waitset_free(&t->waits);
-	EVP_MD_free(t->sha256);
 	free(t->payload);
 	free(t->sql);
 	fp_hist_free(&t->total);

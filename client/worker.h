@@ -4,8 +4,6 @@
 #ifndef FP_WORKER_H
 #define FP_WORKER_H
 
-#include <openssl/evp.h>
-
 #include "run.h"
 #include "waitset.h"
 
@@ -24,8 +22,6 @@ struct fp_thread
 	fp_conn    *conns;
 	int			nconns;
 	fp_waitset	waits;			/* their sockets */
-	EVP_MD_CTX *md;				/* reused SHA-256 context */
-	EVP_MD	   *sha256;			/* fetched once (see digest.h) */
 	unsigned char *payload;		/* --payload-bytes of the write being sent */
 	char	   *sql;			/* simple protocol: the query text */
 	size_t		sqlsize;
