@@ -16,11 +16,11 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
 #include "ledger.h"
+#include "timefmt.h"
 
 typedef struct fp_inspect
 {
@@ -46,22 +46,6 @@ static const char *help =
 "Exit status: 0 a whole file, 1 a truncated tail (the client was killed: at\n"
 "most its last flush interval is missing, the records before are good),\n"
 "2 an error (not a ledger, damaged, unreadable).\n";
-
-static void
-iso(char *buf, size_t size, int64_t us)
-{
-	time_t		s = (time_t) (us / 1000000);
-	struct tm	tm;
-
-	if (us == 0)
-	{
-		snprintf(buf, size, "-");
-		return;
-	}
-	gmtime_r(&s, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + strlen(buf), size - strlen(buf), ".%06dZ", (int) (us % 1000000));
-}
 
 static void
 tally(fp_inspect *in, const fp_record *rec)
@@ -105,11 +89,11 @@ print_text(const char *path, const fp_ledger_header *hdr, const fp_inspect *in)
 {
 	char		a[40], b[40];
 
-	iso(a, sizeof(a), hdr->start_us);
+	fp_time_iso(a, sizeof(a), hdr->start_us);
 	printf("ledger %s: run %" PRIu64 ", started %s, format %u\n", path, hdr->run_id, a, hdr->version);
 	printf("  options: %s\n", hdr->meta);
-	iso(a, sizeof(a), in->first_us);
-	iso(b, sizeof(b), in->last_us);
+	fp_time_iso(a, sizeof(a), in->first_us);
+	fp_time_iso(b, sizeof(b), in->last_us);
 	printf("  records: %" PRIu64 " from %u workers, %s to %s\n", in->records, in->workers, a, b);
 	printf("  acked %" PRIu64 ", failed %" PRIu64 ", in doubt %" PRIu64 ", missed %" PRIu64 "\n",
 		   in->by_outcome[FP_OUT_ACKED], in->by_outcome[FP_OUT_FAILED],

@@ -13,13 +13,13 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
 
 #include "ledger.h"
 #include "sampler.h"
 #include "stages.h"
+#include "timefmt.h"
 
 static int
 class_index(const char *sqlstate)
@@ -98,18 +98,6 @@ static double
 ms(uint64_t us)
 {
 	return us / 1000.0;
-}
-
-static void
-iso_time(char *buf, size_t size, int64_t us)
-{
-	time_t		secs = us / 1000000;
-	struct tm	tm;
-
-	gmtime_r(&secs, &tm);
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-			 (int) (us % 1000000));
 }
 
 static const char *
@@ -191,7 +179,7 @@ time_or_null(int64_t us)
 
 	if (us == 0)
 		return json_null();
-	iso_time(buf, sizeof(buf), us);
+	fp_time_iso(buf, sizeof(buf), us);
 	return json_string(buf);
 }
 
@@ -282,7 +270,7 @@ fp_summary_json(const fp_summary *sum, const fp_run *run, const fp_series *serie
 	json_t	   *root;
 	int			rc;
 
-	iso_time(started, sizeof(started), run->start_wall);
+	fp_time_iso(started, sizeof(started), run->start_wall);
 	root = json_pack("{s:I,s:s,s:s,s:s,s:s,s:f,s:f,s:I,s:I,s:I,s:I,s:I,s:f,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
 					 "run_id", (json_int_t) run->run_id,
 					 "mode", run->extension ? "extension" : "plain",

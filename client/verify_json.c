@@ -10,9 +10,10 @@
 #include "verify_report.h"
 
 #include <string.h>
-#include <time.h>
 
 #include <jansson.h>
+
+#include "timefmt.h"
 
 /* Ranges listed per kind in the JSON; counts are always exact. */
 #define FPV_JSON_RANGES 1000
@@ -21,14 +22,10 @@ static json_t *
 iso_or_null(int64_t us)
 {
 	char		buf[40];
-	time_t		s = (time_t) (us / 1000000);
-	struct tm	tm;
 
 	if (us == 0)
 		return json_null();
-	gmtime_r(&s, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), ".%06dZ", (int) (us % 1000000));
+	fp_time_iso(buf, sizeof(buf), us);
 	return json_string(buf);
 }
 

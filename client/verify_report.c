@@ -10,27 +10,11 @@
 #include "verify_report.h"
 
 #include <inttypes.h>
-#include <string.h>
-#include <time.h>
+
+#include "timefmt.h"
 
 /* Ranges listed in the text; the JSON lists more, the counts are exact. */
 #define FPV_TEXT_RANGES 20
-
-static void
-when(char *buf, size_t size, int64_t us)
-{
-	time_t		s = (time_t) (us / 1000000);
-	struct tm	tm;
-
-	if (us == 0)
-	{
-		snprintf(buf, size, "-");
-		return;
-	}
-	gmtime_r(&s, &tm);
-	strftime(buf, size, "%H:%M:%S", &tm);
-	snprintf(buf + strlen(buf), size - strlen(buf), ".%03dZ", (int) (us % 1000000 / 1000));
-}
 
 static void
 lsn_text(char *buf, size_t size, uint64_t lsn)
@@ -75,8 +59,8 @@ print_rpo(const fpv_report *rep, FILE *out)
 		fprintf(out, "  RPO       0: no acknowledged write lost\n");
 		return;
 	}
-	when(a, sizeof(a), r->rpo.first_lost_us);
-	when(b, sizeof(b), r->rpo.last_lost_us);
+	fp_time_of_day(a, sizeof(a), r->rpo.first_lost_us);
+	fp_time_of_day(b, sizeof(b), r->rpo.last_lost_us);
 	fprintf(out, "  RPO       %" PRIu64 " acknowledged writes lost, acked over %.1f ms (%s .. %s)\n",
 			r->c.acked_lost, fpv_rpo_ms(r), a, b);
 	if (r->rpo.lsn_known)
@@ -100,9 +84,9 @@ print_rto(const fpv_report *rep, FILE *out)
 		fprintf(out, "  RTO       no outage: every write was acknowledged\n");
 		return;
 	}
-	when(a, sizeof(a), o->last_ack_before);
-	when(b, sizeof(b), o->first_problem);
-	when(c, sizeof(c), o->first_ack_after);
+	fp_time_of_day(a, sizeof(a), o->last_ack_before);
+	fp_time_of_day(b, sizeof(b), o->first_problem);
+	fp_time_of_day(c, sizeof(c), o->first_ack_after);
 	if (rto >= 0)
 		fprintf(out, "  RTO       %.1f ms, detection %.1f ms (client: last ack %s on timeline %u, "
 				"first problem %s, first ack after %s on timeline %u)\n", rto,
@@ -173,8 +157,8 @@ print_ranges(const char *title, const fpv_ranges *rs, bool times, FILE *out)
 	for (size_t i = 0; i < rs->n && i < FPV_TEXT_RANGES; i++)
 	{
 		fpv_range_format(&rs->r[i], id, sizeof(id));
-		when(a, sizeof(a), rs->r[i].first_us);
-		when(b, sizeof(b), rs->r[i].last_us);
+		fp_time_of_day(a, sizeof(a), rs->r[i].first_us);
+		fp_time_of_day(b, sizeof(b), rs->r[i].last_us);
 		if (times)
 			fprintf(out, "    %-24s %s .. %s\n", id, a, b);
 		else

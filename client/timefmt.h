@@ -1,0 +1,21 @@
+/*
+ * timefmt.h - ledger times (wall-clock Unix microseconds, clock.h) as UTC
+ * text, so that inspect, verify and the run's summary write them alike.
+ *
+ * Both write "-" for 0, the ledger's "no time".  export_csv.c keeps its own
+ * cached formatter: it writes millions of rows.
+ */
+#ifndef FP_TIMEFMT_H
+#define FP_TIMEFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* 2024-05-01T12:34:56.123456Z (needs 28 bytes). */
+void		fp_time_iso(char *buf, size_t size, int64_t us);
+
+/* 12:34:56.123Z: the time of day to the millisecond, for text reports of
+ * one run (needs 14 bytes). */
+void		fp_time_of_day(char *buf, size_t size, int64_t us);
+
+#endif
