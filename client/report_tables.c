@@ -78,6 +78,16 @@ scalar(FILE *f, const char *key, const json_t *v)
 	return true;
 }
 
+static void
+kv_row(FILE *f, const char *key, const json_t *v)
+{
+	fprintf(f, "<tr><th>");
+	fp_html_puts(f, key);
+	fprintf(f, "</th><td>");
+	scalar(f, key, v);
+	fprintf(f, "</td></tr>\n");
+}
+
 /* key: value rows of every scalar member of obj, known ones first. */
 static void
 kv_table(FILE *f, const char *id, const json_t *obj, const char *const *first)
@@ -88,13 +98,7 @@ kv_table(FILE *f, const char *id, const json_t *obj, const char *const *first)
 	fprintf(f, "<table class=\"kv\" id=\"%s\">\n", id);
 	for (int i = 0; first && first[i]; i++)
 		if ((v = json_object_get(obj, first[i])) != NULL && !secret_key(first[i]))
-		{
-			fprintf(f, "<tr><th>");
-			fp_html_puts(f, first[i]);
-			fprintf(f, "</th><td>");
-			scalar(f, first[i], v);
-			fprintf(f, "</td></tr>\n");
-		}
+			kv_row(f, first[i], v);
 	json_object_foreach((json_t *) obj, key, v)
 	{
 		bool		listed = false;
@@ -103,11 +107,7 @@ kv_table(FILE *f, const char *id, const json_t *obj, const char *const *first)
 			listed |= strcmp(first[i], key) == 0;
 		if (listed || secret_key(key) || json_is_object(v) || json_is_array(v))
 			continue;
-		fprintf(f, "<tr><th>");
-		fp_html_puts(f, key);
-		fprintf(f, "</th><td>");
-		scalar(f, key, v);
-		fprintf(f, "</td></tr>\n");
+		kv_row(f, key, v);
 	}
 	fprintf(f, "</table>\n");
 }
@@ -141,14 +141,57 @@ columns(const json_t *list, const char **cols)
 }
 
 static void
+grid_row(FILE *f, const json_t *row, const char *const *cols, int ncols)
+{
+	fprintf(f, "<tr>");
+	for (int k = 0; k < ncols; k++)
+	{
+		json_t	   *v = json_object_get(row, cols[k]);
+
+		fprintf(f, "<td>");
+		if (v)
+			scalar(f, cols[k], v);
+		fprintf(f, "</td>");
+	}
+	fprintf(f, "</tr>\n");
+}
+
+/* A list of objects as a table, one column per scalar key; rows past
+ * max_rows are counted, not shown. */
+static void
+grid_table(FILE *f, const char *id, const json_t *list, size_t max_rows)
+{
+	const char *cols[MAX_COLUMNS];
+	int			ncols = columns(list, cols);
+	size_t		i;
+	json_t	   *row;
+
+	fprintf(f, "<table class=\"grid\" id=\"%s\"><tr>", id);
+	for (int k = 0; k < ncols; k++)
+	{
+		fprintf(f, "<th>");
+		fp_html_puts(f, cols[k]);
+		fprintf(f, "</th>");
+	}
+	fprintf(f, "</tr>\n");
+	json_array_foreach(list, i, row)
+	{
+		if (i == max_rows)
+		{
+			fprintf(f, "<tr><td colspan=\"%d\">&hellip; and %zu more</td></tr>\n", ncols,
+					json_array_size(list) - i);
+			break;
+		}
+		grid_row(f, row, cols, ncols);
+	}
+	fprintf(f, "</table>\n");
+}
+
+static void
 lost_table(FILE *f, const fp_report_input *in)
 {
 	const char *key;
 	const json_t *list = fp_rj_lost_list(in->verify, &key);
-	const char *cols[MAX_COLUMNS];
-	int			ncols;
-	size_t		i;
-	json_t	   *row;
 	double		lost = 0;
 
 	fprintf(f, "<section class=\"lost\" id=\"lost-writes\">\n<h2>Lost acknowledged writes</h2>\n");
@@ -166,38 +209,11 @@ lost_table(FILE *f, const fp_report_input *in)
 				"None: every acknowledged write was found on the promoted node.");
 		return;
 	}
-	ncols = columns(list, cols);
 	fprintf(f, "<p class=\"note\">From the verify JSON's <code>");
 	fp_html_puts(f, key);
-	fprintf(f, "</code>.</p>\n<table class=\"grid\" id=\"lost-table\"><tr>");
-	for (int k = 0; k < ncols; k++)
-	{
-		fprintf(f, "<th>");
-		fp_html_puts(f, cols[k]);
-		fprintf(f, "</th>");
-	}
-	fprintf(f, "</tr>\n");
-	json_array_foreach(list, i, row)
-	{
-		if (i == MAX_LOST_ROWS)
-		{
-			fprintf(f, "<tr><td colspan=\"%d\">&hellip; and %zu more</td></tr>\n", ncols,
-					json_array_size(list) - i);
-			break;
-		}
-		fprintf(f, "<tr>");
-		for (int k = 0; k < ncols; k++)
-		{
-			json_t	   *v = json_object_get(row, cols[k]);
-
-			fprintf(f, "<td>");
-			if (v)
-				scalar(f, cols[k], v);
-			fprintf(f, "</td>");
-		}
-		fprintf(f, "</tr>\n");
-	}
-	fprintf(f, "</table>\n</section>\n");
+	fprintf(f, "</code>.</p>\n");
+	grid_table(f, "lost-table", list, MAX_LOST_ROWS);
+	fprintf(f, "</section>\n");
 }
 
 static void
@@ -236,37 +252,11 @@ static void
 servers_table(FILE *f, const fp_report_input *in)
 {
 	json_t	   *list = in->run ? json_object_get(in->run, "servers") : NULL;
-	const char *cols[MAX_COLUMNS];
-	int			ncols;
-	size_t		i;
-	json_t	   *row;
 
 	if (!json_is_array(list) || json_array_size(list) == 0)
 		return;
-	ncols = columns(list, cols);
-	fprintf(f, "<h3>Servers the client reached</h3>\n<table class=\"grid\" id=\"servers-table\"><tr>");
-	for (int k = 0; k < ncols; k++)
-	{
-		fprintf(f, "<th>");
-		fp_html_puts(f, cols[k]);
-		fprintf(f, "</th>");
-	}
-	fprintf(f, "</tr>\n");
-	json_array_foreach(list, i, row)
-	{
-		fprintf(f, "<tr>");
-		for (int k = 0; k < ncols; k++)
-		{
-			json_t	   *v = json_object_get(row, cols[k]);
-
-			fprintf(f, "<td>");
-			if (v)
-				scalar(f, cols[k], v);
-			fprintf(f, "</td>");
-		}
-		fprintf(f, "</tr>\n");
-	}
-	fprintf(f, "</table>\n");
+	fprintf(f, "<h3>Servers the client reached</h3>\n");
+	grid_table(f, "servers-table", list, SIZE_MAX);
 }
 
 static void
