@@ -10,11 +10,10 @@
 #include "drill_opts.h"
 
 #include <getopt.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "cli_args.h"
 #include "conninfo.h"
 
 static const char *help =
@@ -60,47 +59,12 @@ fp_fault_name(fp_fault f)
 	return fault_names[f];
 }
 
+static const fp_cli cli = {"failprobe drill", "drill"};
+
 static int
 bad(const char *fmt, const char *arg)
 {
-	fputs("failprobe drill: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("; see 'failprobe drill --help'\n", stderr);
-	return 2;
-}
-
-/* A number in [min, max]; false after an error message. */
-static bool
-number(const char *arg, const char *opt, double min, double max, double *out)
-{
-	char	   *end;
-	double		v = strtod(arg, &end);
-
-	if (end == arg || *end != '\0' || !isfinite(v) || v < min || v > max)
-	{
-		fprintf(stderr, "failprobe drill: invalid value '%s' for %s (%g to %g); "
-				"see 'failprobe drill --help'\n", arg, opt, min, max);
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
-static bool
-whole(const char *arg, const char *opt, double min, double max, int *out)
-{
-	double		v;
-
-	if (!number(arg, opt, min, max, &v))
-		return false;
-	if (v != floor(v))
-	{
-		fprintf(stderr, "failprobe drill: invalid value '%s' for %s: a whole number is needed\n",
-				arg, opt);
-		return false;
-	}
-	*out = (int) v;
-	return true;
+	return fp_cli_usage(&cli, fmt, arg);
 }
 
 static bool
@@ -185,12 +149,12 @@ fp_drill_parse(int argc, char **argv, fp_drill_opts *o)
 	{
 		switch (ch)
 		{
-			case 'R': ok = number(optarg, "--rate", 1, 1e7, &o->rate); break;
-			case 'T': ok = number(optarg, "--duration", 2, 86400, &o->duration_s); break;
-			case 'c': ok = whole(optarg, "--clients", 1, 10000, &o->clients); break;
-			case 'j': ok = whole(optarg, "--threads", 1, 1024, &o->threads); break;
+			case 'R': ok = fp_cli_number(&cli, optarg, "--rate", 1, 1e7, &o->rate); break;
+			case 'T': ok = fp_cli_number(&cli, optarg, "--duration", 2, 86400, &o->duration_s); break;
+			case 'c': ok = fp_cli_int(&cli, optarg, "--clients", 1, 10000, &o->clients); break;
+			case 'j': ok = fp_cli_int(&cli, optarg, "--threads", 1, 1024, &o->threads); break;
 			case 'd': o->dsn = optarg; break;
-			case 1: ok = number(optarg, "--at", 0.1, 86400, &o->at_s); at_given = true; break;
+			case 1: ok = fp_cli_number(&cli, optarg, "--at", 0.1, 86400, &o->at_s); at_given = true; break;
 			case 2:
 				if (!parse_fault(optarg, &o->fault))
 					return bad("unknown fault '%s' (kill, stop, switchover or partition)", optarg);
@@ -198,7 +162,7 @@ fp_drill_parse(int argc, char **argv, fp_drill_opts *o)
 				break;
 			case 3: o->fault_cmd = optarg; break;
 			case 4: o->async = local_only = true; break;
-			case 5: ok = number(optarg, "--pause-replication", 0.1, 86400, &o->pause_s); local_only = true; break;
+			case 5: ok = fp_cli_number(&cli, optarg, "--pause-replication", 0.1, 86400, &o->pause_s); local_only = true; break;
 			case 6: o->keep = local_only = true; break;
 			case 7: o->pg_bindir = optarg; local_only = true; break;
 			case 8: o->os_user = optarg; local_only = true; break;

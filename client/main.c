@@ -17,13 +17,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_args.h"
 #include "config.h"
 #include "conninfo.h"
 #include "digest.h"
@@ -118,46 +118,33 @@ static const char *main_help =
 "\n"
 "failprobe COMMAND --help for a command's options.\n";
 
+static const fp_cli cli = {"failprobe", "run"};
+
 /* One-line error about the command line, exit status 2. */
 static void
 usage_error(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "failprobe: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "; see 'failprobe run --help'\n");
-	exit(2);
+	exit(fp_cli_usage(&cli, fmt, arg));
 }
 
 static double
 parse_number(const char *arg, const char *opt, double min, double max)
 {
-	char	   *end;
 	double		v;
 
-	v = strtod(arg, &end);
-	if (end == arg || *end != '\0' || !isfinite(v) || v < min || v > max)
-	{
-		char		msg[160];
-
-		snprintf(msg, sizeof(msg), "invalid value '%%s' for %s (%g to %g)", opt, min, max);
-		usage_error(msg, arg);
-	}
+	if (!fp_cli_number(&cli, arg, opt, min, max, &v))
+		exit(2);
 	return v;
 }
 
 static int
 parse_int(const char *arg, const char *opt, int min, int max)
 {
-	double		v = parse_number(arg, opt, min, max);
+	int			v;
 
-	if (v != floor(v))
-	{
-		char		msg[160];
-
-		snprintf(msg, sizeof(msg), "invalid value '%%s' for %s: a whole number is needed", opt);
-		usage_error(msg, arg);
-	}
-	return (int) v;
+	if (!fp_cli_int(&cli, arg, opt, min, max, &v))
+		exit(2);
+	return v;
 }
 
 static uint64_t

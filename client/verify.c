@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli_args.h"
 #include "conninfo.h"
 #include "verify_ledger.h"
 #include "verify_reconcile.h"
@@ -61,13 +62,12 @@ typedef struct fpv_options
 	fpv_gates	gates;
 } fpv_options;
 
+static const fp_cli cli = {"failprobe", "verify"};
+
 static int
 usage(const char *fmt, const char *arg)
 {
-	fputs("failprobe: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("; see 'failprobe verify --help'\n", stderr);
-	return 2;
+	return fp_cli_usage(&cli, fmt, arg);
 }
 
 static bool
