@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "jsonfmt.h"
 #include "ledger.h"
 #include "sampler.h"
 #include "stages.h"
@@ -173,35 +174,6 @@ latency_json(const fp_hist *h)
 }
 
 static json_t *
-time_or_null(int64_t us)
-{
-	char		buf[40];
-
-	if (us == 0)
-		return json_null();
-	fp_time_iso(buf, sizeof(buf), us);
-	return json_string(buf);
-}
-
-static json_t *
-outage_json(const fp_outage *o)
-{
-	double		rto = fp_outage_rto_ms(o);
-	double		detection = fp_outage_detection_ms(o);
-
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:i,s:i,s:i,s:i}",
-					 "first_problem_at", time_or_null(o->first_problem),
-					 "last_ack_before_at", time_or_null(o->last_ack_before),
-					 "first_ack_after_at", time_or_null(o->first_ack_after),
-					 "detection_ms", detection >= 0 ? json_real(detection) : json_null(),
-					 "rto_ms", rto >= 0 ? json_real(rto) : json_null(),
-					 "server_before", (json_int_t) o->server_before,
-					 "server_after", (json_int_t) o->server_after,
-					 "tli_before", (json_int_t) o->tli_before,
-					 "tli_after", (json_int_t) o->tli_after);
-}
-
-static json_t *
 errors_json(const fp_summary *sum)
 {
 	json_t	   *obj = json_object();
@@ -235,7 +207,7 @@ servers_json(const fp_run *run)
 											 "id", i + 1, "host", s->host, "port", s->port,
 											 "system_identifier", s->system_id[0] ? json_string(s->system_id) : json_null(),
 											 "tli", (json_int_t) s->tli,
-											 "first_seen_at", time_or_null(s->first_seen_us)));
+											 "first_seen_at", fp_json_time(s->first_seen_us)));
 	}
 	return arr;
 }
@@ -285,9 +257,8 @@ fp_summary_json(const fp_summary *sum, const fp_run *run, const fp_series *serie
 					 "tps", sum->elapsed_s > 0 ? c->acked / sum->elapsed_s : 0.0,
 					 "latency_ms", latency_json(&sum->latency),
 					 "schedule_lag_ms", latency_json(&sum->lag),
-					 "outage", outage_json(&sum->outage),
-					 "rto_ms", fp_outage_rto_ms(&sum->outage) >= 0 ?
-					 json_real(fp_outage_rto_ms(&sum->outage)) : json_null(),
+					 "outage", fp_json_outage(&sum->outage, true),
+					 "rto_ms", fp_json_ms(fp_outage_rto_ms(&sum->outage)),
 					 "errors_by_class", errors_json(sum),
 					 "servers", servers_json(run),
 					 "series", series_json(series));

@@ -13,21 +13,10 @@
 
 #include <jansson.h>
 
-#include "timefmt.h"
+#include "jsonfmt.h"
 
 /* Ranges listed per kind in the JSON; counts are always exact. */
 #define FPV_JSON_RANGES 1000
-
-static json_t *
-iso_or_null(int64_t us)
-{
-	char		buf[40];
-
-	if (us == 0)
-		return json_null();
-	fp_time_iso(buf, sizeof(buf), us);
-	return json_string(buf);
-}
 
 static json_t *
 lsn_or_null(uint64_t lsn)
@@ -38,12 +27,6 @@ lsn_or_null(uint64_t lsn)
 		return json_null();
 	snprintf(buf, sizeof(buf), "%X/%X", (unsigned) (lsn >> 32), (unsigned) lsn);
 	return json_string(buf);
-}
-
-static json_t *
-ms_or_null(double ms)
-{
-	return ms >= 0 ? json_real(ms) : json_null();
 }
 
 static json_t *
@@ -64,8 +47,8 @@ ranges_json(const fpv_ranges *rs)
 		json_array_append_new(arr, json_pack("{s:I,s:I,s:I,s:o,s:o}",
 											 "worker", (json_int_t) g->worker,
 											 "from", (json_int_t) g->from, "to", (json_int_t) g->to,
-											 "first_at", iso_or_null(g->first_us),
-											 "last_at", iso_or_null(g->last_us)));
+											 "first_at", fp_json_time(g->first_us),
+											 "last_at", fp_json_time(g->last_us)));
 	}
 	return json_pack("{s:I,s:I,s:b,s:o}", "writes", (json_int_t) rs->writes,
 					 "ranges", (json_int_t) rs->n, "complete", rs->n <= FPV_JSON_RANGES,
@@ -108,23 +91,11 @@ rpo_json(const fpv_recon *r)
 {
 	return json_pack("{s:I,s:f,s:o,s:o,s:I,s:o,s:o}",
 					 "acked_lost", (json_int_t) r->c.acked_lost, "rpo_ms", fpv_rpo_ms(r),
-					 "first_lost_at", iso_or_null(r->rpo.first_lost_us),
-					 "last_lost_at", iso_or_null(r->rpo.last_lost_us),
+					 "first_lost_at", fp_json_time(r->rpo.first_lost_us),
+					 "last_lost_at", fp_json_time(r->rpo.last_lost_us),
 					 "lsn_known", (json_int_t) r->rpo.lsn_known,
 					 "lsn_first", lsn_or_null(r->rpo.lsn_first),
 					 "lsn_last", lsn_or_null(r->rpo.lsn_last));
-}
-
-static json_t *
-outage_json(const fp_outage *o)
-{
-	return json_pack("{s:o,s:o,s:o,s:o,s:o,s:i,s:i}",
-					 "first_problem_at", iso_or_null(o->first_problem),
-					 "last_ack_before_at", iso_or_null(o->last_ack_before),
-					 "first_ack_after_at", iso_or_null(o->first_ack_after),
-					 "detection_ms", ms_or_null(fp_outage_detection_ms(o)),
-					 "rto_ms", ms_or_null(fp_outage_rto_ms(o)),
-					 "tli_before", (int) o->tli_before, "tli_after", (int) o->tli_after);
 }
 
 static json_t *
@@ -163,8 +134,8 @@ checks_json(const fpv_recon *r)
 					 "lost_unswitched", (json_int_t) r->lsn.lost_unswitched,
 					 "example", str_or_null(r->lsn.example),
 					 "split_brain", "acks", (json_int_t) r->split.acks,
-					 "first_at", iso_or_null(r->split.first_us),
-					 "last_at", iso_or_null(r->split.last_us), "tli", (int) r->split.tli);
+					 "first_at", fp_json_time(r->split.first_us),
+					 "last_at", fp_json_time(r->split.last_us), "tli", (int) r->split.tli);
 }
 
 static json_t *
@@ -226,10 +197,10 @@ fpv_report_json(const fpv_report *rep, const char *path, char *err, size_t errle
 	json_object_set_new(root, "conninfo", json_string(rep->node));
 	counts_json(root, &r->c);
 	json_object_set_new(root, "rpo_ms", json_real(fpv_rpo_ms(r)));
-	json_object_set_new(root, "rto_ms", ms_or_null(fp_outage_rto_ms(&r->outage.outage)));
-	json_object_set_new(root, "detection_ms", ms_or_null(fp_outage_detection_ms(&r->outage.outage)));
+	json_object_set_new(root, "rto_ms", fp_json_ms(fp_outage_rto_ms(&r->outage.outage)));
+	json_object_set_new(root, "detection_ms", fp_json_ms(fp_outage_detection_ms(&r->outage.outage)));
 	json_object_set_new(root, "rpo", rpo_json(r));
-	json_object_set_new(root, "outage", outage_json(&r->outage.outage));
+	json_object_set_new(root, "outage", fp_json_outage(&r->outage.outage, false));
 	json_object_set_new(root, "server", server_json(rep->view));
 	{
 		json_t	   *checks = checks_json(r);
