@@ -127,26 +127,6 @@ usage_error(const char *fmt, const char *arg)
 	exit(fp_cli_usage(&cli, fmt, arg));
 }
 
-static double
-parse_number(const char *arg, const char *opt, double min, double max)
-{
-	double		v;
-
-	if (!fp_cli_number(&cli, arg, opt, min, max, &v))
-		exit(2);
-	return v;
-}
-
-static int
-parse_int(const char *arg, const char *opt, int min, int max)
-{
-	int			v;
-
-	if (!fp_cli_int(&cli, arg, opt, min, max, &v))
-		exit(2);
-	return v;
-}
-
 static uint64_t
 parse_run_id(const char *arg)
 {
@@ -253,6 +233,7 @@ parse_run(int argc, char **argv, fp_config *cfg)
 	bool		threads_given = false;
 	bool		rate_given = false;
 	bool		duration_given = false;
+	bool		ok = true;
 	int			ch;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -269,20 +250,20 @@ parse_run(int argc, char **argv, fp_config *cfg)
 	cfg->max_rate = 1000000;
 
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "d:l:fR:c:j:T:P:M:qh", opts, NULL)) != -1)
+	while (ok && (ch = getopt_long(argc, argv, "d:l:fR:c:j:T:P:M:qh", opts, NULL)) != -1)
 	{
 		switch (ch)
 		{
 			case 'd': cfg->dsn = optarg; break;
 			case 'l': cfg->ledger_path = optarg; break;
 			case 'f': cfg->force = true; break;
-			case 'R': cfg->rate = parse_number(optarg, "--rate", 0, 1e8); rate_given = true; break;
-			case 'c': cfg->clients = parse_int(optarg, "--clients", 1, 10000); break;
-			case 'j': cfg->threads = parse_int(optarg, "--threads", 1, 1024); threads_given = true; break;
-			case 'T': cfg->duration_s = parse_number(optarg, "--duration", 0.1, 31 * 86400); duration_given = true; break;
-			case 'P': cfg->progress_s = parse_int(optarg, "--progress", 0, 3600); break;
+			case 'R': ok = fp_cli_number(&cli, optarg, "--rate", 0, 1e8, &cfg->rate); rate_given = true; break;
+			case 'c': ok = fp_cli_int(&cli, optarg, "--clients", 1, 10000, &cfg->clients); break;
+			case 'j': ok = fp_cli_int(&cli, optarg, "--threads", 1, 1024, &cfg->threads); threads_given = true; break;
+			case 'T': ok = fp_cli_number(&cli, optarg, "--duration", 0.1, 31 * 86400, &cfg->duration_s); duration_given = true; break;
+			case 'P': ok = fp_cli_int(&cli, optarg, "--progress", 0, 3600, &cfg->progress_s); break;
 			case 'M': cfg->protocol = parse_protocol(optarg); break;
-			case 1: cfg->pipeline = parse_int(optarg, "--pipeline", 1, 10000); break;
+			case 1: ok = fp_cli_int(&cli, optarg, "--pipeline", 1, 10000, &cfg->pipeline); break;
 			case 2: cfg->init = true; break;
 			case 3: cfg->json_path = optarg; break;
 			case 8:
@@ -290,15 +271,18 @@ parse_run(int argc, char **argv, fp_config *cfg)
 					usage_error("unknown profile '%s' (smoke, load, stress or spike)", optarg);
 				break;
 			case 9: cfg->stages_text = optarg; break;
-			case 10: cfg->slo_p99_ms = parse_number(optarg, "--slo-p99", 0.001, 3600000); break;
-			case 11: cfg->slo_errors = parse_number(optarg, "--slo-errors", 0, 100) / 100; break;
-			case 12: cfg->stage_s = parse_number(optarg, "--stage-seconds", 1, 86400); break;
-			case 13: cfg->max_rate = parse_number(optarg, "--max-rate", 1, 1e8); break;
-			case 14: cfg->reply_timeout_s = parse_number(optarg, "--reply-timeout", 0, 86400); break;
-			case 7: cfg->burst = parse_int(optarg, "--burst", 1, 10000); break;
+			case 10: ok = fp_cli_number(&cli, optarg, "--slo-p99", 0.001, 3600000, &cfg->slo_p99_ms); break;
+			case 11:
+				ok = fp_cli_number(&cli, optarg, "--slo-errors", 0, 100, &cfg->slo_errors);
+				cfg->slo_errors /= 100;	/* given in %, kept as a fraction */
+				break;
+			case 12: ok = fp_cli_number(&cli, optarg, "--stage-seconds", 1, 86400, &cfg->stage_s); break;
+			case 13: ok = fp_cli_number(&cli, optarg, "--max-rate", 1, 1e8, &cfg->max_rate); break;
+			case 14: ok = fp_cli_number(&cli, optarg, "--reply-timeout", 0, 86400, &cfg->reply_timeout_s); break;
+			case 7: ok = fp_cli_int(&cli, optarg, "--burst", 1, 10000, &cfg->burst); break;
 			case 5: cfg->run_id = parse_run_id(optarg); break;
-			case 6: cfg->first_worker = parse_int(optarg, "--first-worker", 0, 1000000000); break;
-			case 4: cfg->payload_bytes = parse_int(optarg, "--payload-bytes", 0, FP_PAYLOAD_MAX); break;
+			case 6: ok = fp_cli_int(&cli, optarg, "--first-worker", 0, 1000000000, &cfg->first_worker); break;
+			case 4: ok = fp_cli_int(&cli, optarg, "--payload-bytes", 0, FP_PAYLOAD_MAX, &cfg->payload_bytes); break;
 			case 40: cfg->no_server_metrics = true; break;
 			case 'q': cfg->quiet = true; break;
 			case 'h': fputs(run_help, stdout); exit(0);
@@ -306,6 +290,8 @@ parse_run(int argc, char **argv, fp_config *cfg)
 			default: usage_error("unknown option '%s'", argv[optind - 1]); break;
 		}
 	}
+	if (!ok)
+		exit(2);
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	validate(cfg, threads_given, rate_given, duration_given);
