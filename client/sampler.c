@@ -31,6 +31,7 @@
 
 #include "clock.h"
 #include "conninfo.h"
+#include "pqmsg.h"
 #include "sampler_query.h"
 
 #define FP_SAMPLE_INTERVAL_US 1000000LL
@@ -67,14 +68,6 @@ void
 fp_sampler_path(char *buf, size_t size, const char *ledger_path)
 {
 	snprintf(buf, size, "%s.server.jsonl", ledger_path);
-}
-
-/* First line of a libpq message: samples are one line each. */
-static void
-first_line(char *dst, size_t size, const char *msg)
-{
-	snprintf(dst, size, "%s", msg && msg[0] ? msg : "unknown error");
-	dst[strcspn(dst, "\n")] = '\0';
 }
 
 static int64_t
@@ -175,7 +168,7 @@ run_query(fp_sampler *s, const char *sql, int64_t timeout_us, char *err, size_t 
 
 	if (!PQsendQuery(s->pg, sql))
 	{
-		first_line(err, errlen, PQerrorMessage(s->pg));
+		fp_pq_first_line(err, errlen, PQerrorMessage(s->pg));
 		return NULL;
 	}
 	while (PQisBusy(s->pg))
@@ -189,7 +182,7 @@ run_query(fp_sampler *s, const char *sql, int64_t timeout_us, char *err, size_t 
 		}
 		if (!PQconsumeInput(s->pg))
 		{
-			first_line(err, errlen, PQerrorMessage(s->pg));
+			fp_pq_first_line(err, errlen, PQerrorMessage(s->pg));
 			return NULL;
 		}
 	}
@@ -202,7 +195,7 @@ run_query(fp_sampler *s, const char *sql, int64_t timeout_us, char *err, size_t 
 	}
 	if (first == NULL || PQresultStatus(first) != PGRES_TUPLES_OK)
 	{
-		first_line(err, errlen, first ? PQresultErrorMessage(first) : PQerrorMessage(s->pg));
+		fp_pq_first_line(err, errlen, first ? PQresultErrorMessage(first) : PQerrorMessage(s->pg));
 		PQclear(first);
 		return NULL;
 	}
@@ -212,7 +205,7 @@ run_query(fp_sampler *s, const char *sql, int64_t timeout_us, char *err, size_t 
 static void
 go_down(fp_sampler *s, const char *why, bool was_up)
 {
-	first_line(s->last_error, sizeof(s->last_error), why);
+	fp_pq_first_line(s->last_error, sizeof(s->last_error), why);
 	if (s->pg)
 		PQfinish(s->pg);
 	s->pg = NULL;

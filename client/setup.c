@@ -27,6 +27,7 @@
 #include <libpq-fe.h>
 
 #include "conninfo.h"
+#include "pqmsg.h"
 
 static const char *probe_sql =
 "SELECT to_regclass('failprobe.ledger') IS NOT NULL, "
@@ -44,14 +45,6 @@ static const char *init_sql =
 " digest bytea NOT NULL, sent_at timestamptz NOT NULL, payload bytea,"
 " PRIMARY KEY (run_id, worker, seq))";
 
-/* The first line of a libpq message, without its trailing newline. */
-static void
-one_line(char *dst, size_t size, const char *msg)
-{
-	snprintf(dst, size, "%s", msg ? msg : "unknown error");
-	dst[strcspn(dst, "\n")] = '\0';
-}
-
 static PGconn *
 connect_once(const fp_config *cfg, char *err, size_t errlen)
 {
@@ -63,7 +56,7 @@ connect_once(const fp_config *cfg, char *err, size_t errlen)
 	pg = PQconnectdbParams(p.keywords, p.values, 1);
 	if (pg && PQstatus(pg) == CONNECTION_OK)
 		return pg;
-	one_line(why, sizeof(why), pg ? PQerrorMessage(pg) : "out of memory");
+	fp_pq_first_line(why, sizeof(why), pg ? PQerrorMessage(pg) : "out of memory");
 	snprintf(err, errlen, "cannot connect: %s (check --dsn, the PG* variables and ~/.pgpass)", why);
 	PQfinish(pg);
 	return NULL;
@@ -80,7 +73,7 @@ exec_ok(PGconn *pg, const char *sql, char *err, size_t errlen, const char *what)
 		PQclear(res);
 		return 0;
 	}
-	one_line(why, sizeof(why), PQresultErrorMessage(res));
+	fp_pq_first_line(why, sizeof(why), PQresultErrorMessage(res));
 	snprintf(err, errlen, "%s: %s", what, why);
 	PQclear(res);
 	return -1;
@@ -195,7 +188,7 @@ fp_setup_target(const fp_config *cfg, fp_target *t, char *err, size_t errlen)
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		char		why[512];
 
-		one_line(why, sizeof(why), PQresultErrorMessage(res));
+		fp_pq_first_line(why, sizeof(why), PQresultErrorMessage(res));
 		if (state && strcmp(state, "42501") == 0)
 			snprintf(err, errlen, "role \"%s\" may not use the ledger table (%s); as its owner, "
 					 "GRANT USAGE on its schema and INSERT, SELECT on the table to \"%s\"",

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conninfo.h"
+#include "pqmsg.h"
 
 #define FPV_TS(x) "coalesce(to_char((" x ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '')"
 
@@ -28,13 +29,6 @@ FPV_TS("(e.detail#>>'{last_heartbeat,beat_at}')::timestamptz") ", "
 "coalesce(e.detail#>>'{last_heartbeat,lsn}', '') "
 "FROM failprobe.events e WHERE e.kind = 'promoted' ORDER BY e.tli LIMIT 32";
 
-static void
-one_line(char *dst, size_t size, const char *msg)
-{
-	snprintf(dst, size, "%s", msg ? msg : "unknown error");
-	dst[strcspn(dst, "\n")] = '\0';
-}
-
 PGconn *
 fpv_connect(const char *dsn, const char *what, char *err, size_t errlen)
 {
@@ -51,7 +45,7 @@ fpv_connect(const char *dsn, const char *what, char *err, size_t errlen)
 	pg = PQconnectdbParams(p.keywords, p.values, 1);
 	if (pg && PQstatus(pg) == CONNECTION_OK)
 		return pg;
-	one_line(why, sizeof(why), pg ? PQerrorMessage(pg) : "out of memory");
+	fp_pq_first_line(why, sizeof(why), pg ? PQerrorMessage(pg) : "out of memory");
 	snprintf(err, errlen, "cannot connect (%s): %s (check %s, the PG* variables and ~/.pgpass)",
 			 what, why, what);
 	PQfinish(pg);
@@ -69,7 +63,7 @@ fpv_table_exists(PGconn *pg, const char *table, const char *node, char *err, siz
 
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
-		one_line(why, sizeof(why), PQresultErrorMessage(res));
+		fp_pq_first_line(why, sizeof(why), PQresultErrorMessage(res));
 		snprintf(err, errlen, "cannot look up table %s on %s: %s", table, node, why);
 	}
 	else if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
@@ -163,7 +157,7 @@ copy_query(PGconn *pg, const char *table_sql, uint64_t run_id, bool old,
 		PQclear(res);
 		return 0;
 	}
-	one_line(why, sizeof(why), PQresultErrorMessage(res));
+	fp_pq_first_line(why, sizeof(why), PQresultErrorMessage(res));
 	snprintf(err, errlen, "cannot read the run's rows: %s", why);
 	PQclear(res);
 	return -1;
@@ -178,7 +172,7 @@ copy_end(PGconn *pg, char *err, size_t errlen)
 
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 	{
-		one_line(why, sizeof(why), PQresultErrorMessage(res));
+		fp_pq_first_line(why, sizeof(why), PQresultErrorMessage(res));
 		snprintf(err, errlen, "reading the run's rows failed: %s", why);
 		rc = -1;
 	}
@@ -220,7 +214,7 @@ fpv_stream_rows(PGconn *pg, const char *table_sql, fpv_recon *r, bool old,
 	}
 	if (len == -2)
 	{
-		one_line(err, errlen, PQerrorMessage(pg));
+		fp_pq_first_line(err, errlen, PQerrorMessage(pg));
 		return -1;
 	}
 	{
@@ -269,7 +263,7 @@ fpv_read_view(PGconn *pg, fpv_view *v)
 	memset(v, 0, sizeof(*v));
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
-		one_line(v->note, sizeof(v->note), PQresultErrorMessage(res));
+		fp_pq_first_line(v->note, sizeof(v->note), PQresultErrorMessage(res));
 		PQclear(res);
 		return;
 	}
@@ -286,7 +280,7 @@ fpv_read_view(PGconn *pg, fpv_view *v)
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
 		v->has_events = false;
-		one_line(v->note, sizeof(v->note), PQresultErrorMessage(res));
+		fp_pq_first_line(v->note, sizeof(v->note), PQresultErrorMessage(res));
 		PQclear(res);
 		return;
 	}
