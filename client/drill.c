@@ -34,8 +34,9 @@
 
 #define FP_ERRLEN 1024
 
-/* Start `failprobe run` against dsn; its stdout to run.out, its stderr
- * (the live progress line) straight through to ours. */
+/* Start `failprobe run` against dsn (without a password; d->password, if
+ * any, as its PGPASSWORD); its stdout to run.out, its stderr (the live
+ * progress line) straight through to ours. */
 static int
 start_load(fp_drill *d, const char *dsn, bool init, char *err, size_t errlen)
 {
@@ -60,7 +61,7 @@ start_load(fp_drill *d, const char *dsn, bool init, char *err, size_t errlen)
 		argv[n++] = "--init";
 	argv[n] = NULL;
 	d->t0 = fp_proc_now();
-	d->run_pid = fp_proc_start(argv, NULL, out, NULL, err, errlen);
+	d->run_pid = fp_proc_start_with_password(argv, d->password, NULL, out, NULL, err, errlen);
 	return d->run_pid > 0 ? 0 : -1;
 }
 
@@ -199,6 +200,40 @@ local_drill(fp_drill *d, fp_verdict *v, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * --dsn's password goes to the run and verify children as PGPASSWORD, not
+ * on their command lines, which every local user can read in ps; the
+ * --fault-cmd shell gets our environment as it is.  o.dsn becomes the DSN
+ * without its password (unchanged if it has none), and our own command
+ * line, which ps shows as well, is overwritten with it where --dsn was
+ * (padded with spaces: it cannot grow).  argv: the one we were given.
+ */
+static int
+take_password(fp_drill *d, int argc, char **argv, char *err, size_t errlen)
+{
+	char	   *dsn;
+
+	if (fp_conninfo_split_password(d->o.dsn, &dsn, &d->password) != 0)
+	{
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (int i = 0; d->password != NULL && i < argc; i++)
+	{
+		size_t		len = strlen(argv[i]), n;
+		char	   *at = (char *) d->o.dsn;
+
+		if (at < argv[i] || at > argv[i] + len)
+			continue;
+		len = strlen(at);
+		n = strlen(dsn) < len ? strlen(dsn) : len;
+		memcpy(at, dsn, n);
+		memset(at + n, ' ', len - n);
+	}
+	d->o.dsn = dsn;
+	return 0;
+}
+
 /* --dsn: the user's cluster, the user's fault command. */
 static int
 remote_drill(fp_drill *d, fp_verdict *v, char *err, size_t errlen)
@@ -255,7 +290,11 @@ fp_drill_main(int argc, char **argv)
 	if (rc != 0)
 		return rc == 1 ? 0 : 2;
 	fp_proc_signals();
-	rc = d.o.dsn ? remote_drill(&d, &v, err, sizeof(err)) : local_drill(&d, &v, err, sizeof(err));
+	if (d.o.dsn)
+		rc = take_password(&d, argc, argv, err, sizeof(err)) == 0 ?
+			remote_drill(&d, &v, err, sizeof(err)) : -1;
+	else
+		rc = local_drill(&d, &v, err, sizeof(err));
 	if (rc == 0)
 	{
 		if (d.o.html)
@@ -270,6 +309,7 @@ fp_drill_main(int argc, char **argv)
 	else
 		fp_drill_error("%s%s", err, d.dir[0] && !d.o.keep ? " (--keep keeps the drill's directory)" : "");
 	fp_cleanup(&d);
+	fp_conninfo_forget(d.password);
 	if (rc != 0)
 		return 2;
 	return v == FP_VERDICT_NONE_LOST ? 0 : v == FP_VERDICT_LOST ? 1 : 2;

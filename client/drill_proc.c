@@ -5,7 +5,9 @@
  * PostgreSQL programs (initdb, pg_ctl, pg_basebackup, pg_rewind) drop to an
  * unprivileged user in the child between fork and exec.  Waits poll every
  * 20 ms rather than block, so that SIGINT/SIGTERM (which only set a flag)
- * end them promptly without any work in a signal handler.
+ * end them promptly without any work in a signal handler.  The run and
+ * verify children of a drill against --dsn get the DSN's password in an
+ * environment of their own, made before fork, never on a command line.
  */
 #define _GNU_SOURCE
 
@@ -102,15 +104,77 @@ drop_to(const fp_cred *cred)
 	}
 }
 
+/*
+ * Our environment with PGPASSWORD=password instead of any PGPASSWORD, in
+ * one malloc'd block (the pointer array, then the new entry), made before
+ * fork: the drill has threads (the partition proxy), so the child may not
+ * allocate.  NULL when out of memory.
+ */
+static char **
+env_with_password(const char *password)
+{
+	extern char **environ;
+	size_t		n = 0, k = 0, len = strlen("PGPASSWORD=") + strlen(password) + 1;
+	char	  **env, *entry;
+
+	while (environ[n] != NULL)
+		n++;
+	env = malloc((n + 2) * sizeof(char *) + len);
+	if (env == NULL)
+		return NULL;
+	entry = (char *) (env + n + 2);
+	snprintf(entry, len, "PGPASSWORD=%s", password);
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "PGPASSWORD=", strlen("PGPASSWORD=")) != 0)
+			env[k++] = environ[i];
+	env[k++] = entry;
+	env[k] = NULL;
+	return env;
+}
+
+/* Overwrite the block's copy of the password, then free it. */
+static void
+env_forget(char **env)
+{
+	char	   *entry;
+	size_t		n = 0;
+
+	if (env == NULL)
+		return;
+	for (char **e = env; *e != NULL; e++)
+		n++;
+	entry = env[n - 1];
+	explicit_bzero(entry, strlen(entry));
+	free(env);
+}
+
 pid_t
 fp_proc_start(char *const argv[], const fp_cred *cred, const char *out,
 			  const char *err, char *errbuf, size_t errlen)
 {
-	pid_t		pid = fork();
+	return fp_proc_start_with_password(argv, NULL, cred, out, err, errbuf, errlen);
+}
 
+pid_t
+fp_proc_start_with_password(char *const argv[], const char *password,
+							const fp_cred *cred, const char *out,
+							const char *err, char *errbuf, size_t errlen)
+{
+	extern char **environ;
+	char	  **env = password ? env_with_password(password) : environ;
+	pid_t		pid;
+
+	if (env == NULL)
+	{
+		snprintf(errbuf, errlen, "out of memory to run %s", argv[0]);
+		return -1;
+	}
+	pid = fork();
 	if (pid < 0)
 	{
 		snprintf(errbuf, errlen, "cannot fork to run %s: %s", argv[0], strerror(errno));
+		if (password)
+			env_forget(env);
 		return -1;
 	}
 	if (pid == 0)
@@ -130,10 +194,12 @@ fp_proc_start(char *const argv[], const fp_cred *cred, const char *out,
 		else
 			redirect(2, err);
 		drop_to(cred);
-		execv(argv[0], argv);
+		execve(argv[0], argv, env);
 		fprintf(stderr, "failprobe drill: cannot run %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	if (password)
+		env_forget(env);
 	setpgid(pid, pid);
 	return pid;
 }

@@ -38,6 +38,17 @@ pid_t		fp_proc_start(char *const argv[], const fp_cred *cred,
 						  char *errbuf, size_t errlen);
 
 /*
+ * fp_proc_start with PGPASSWORD=password in the child's environment in
+ * place of any PGPASSWORD of ours: how the drill's run and verify children
+ * get the password of --dsn without it being on their command lines (an
+ * environment is readable only by its owner and root).  password NULL:
+ * the child gets our environment as it is, like fp_proc_start.
+ */
+pid_t		fp_proc_start_with_password(char *const argv[], const char *password,
+										const fp_cred *cred, const char *out,
+										const char *err, char *errbuf, size_t errlen);
+
+/*
  * Wait up to timeout_s (< 0: no limit) for pid.  Returns its exit status
  * (128 + signal if killed), -1 on timeout, -2 if interrupted first.
  */

@@ -52,9 +52,11 @@ file_says(const char *path, const char *needle)
 }
 
 /* Run this program with argv[1...]; stdout and stderr captured under the
- * drill's directory as NAME.out and NAME.err.  The exit status or < 0. */
+ * drill's directory as NAME.out and NAME.err; password: its PGPASSWORD, or
+ * NULL.  The exit status or < 0. */
 static int
-self_child(fp_drill *d, const char *name, char **argv, char *errpath, size_t errlen)
+self_child(fp_drill *d, const char *name, char **argv, const char *password,
+		   char *errpath, size_t errlen)
 {
 	char		out[PATH_MAX + 16], why[256];
 	pid_t		pid;
@@ -63,7 +65,7 @@ self_child(fp_drill *d, const char *name, char **argv, char *errpath, size_t err
 	snprintf(out, sizeof(out), "%s/%s.out", d->dir, name);
 	snprintf(errpath, errlen, "%s/%s.err", d->dir, name);
 	argv[0] = "/proc/self/exe";
-	pid = fp_proc_start(argv, NULL, out, errpath, why, sizeof(why));
+	pid = fp_proc_start_with_password(argv, password, NULL, out, errpath, why, sizeof(why));
 	if (pid < 0)
 	{
 		fp_drill_error("%s", why);
@@ -84,7 +86,7 @@ fp_report_verify(fp_drill *d, const char *dsn)
 	int			rc;
 
 	snprintf(d->verify_json, sizeof(d->verify_json), "%s/verify.json", d->dir);
-	rc = self_child(d, "verify", argv, err, sizeof(err));
+	rc = self_child(d, "verify", argv, d->password, err, sizeof(err));
 	if (rc == 2 && file_says(err, "not in this version"))
 	{
 		fp_phase("verification is unavailable: this build's 'failprobe verify' is not there yet");
@@ -107,7 +109,7 @@ fp_report_html(fp_drill *d)
 	int			rc;
 
 	snprintf(run_json, sizeof(run_json), "%s", d->run_json);
-	rc = self_child(d, "report", argv, err, sizeof(err));
+	rc = self_child(d, "report", argv, NULL, err, sizeof(err));
 	if (rc == 0)
 		fp_phase("HTML report written to %s", d->o.html);
 	else if (rc == 2 && file_says(err, "unknown command"))

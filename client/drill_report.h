@@ -15,7 +15,8 @@ typedef enum fp_verdict
 	FP_VERDICT_UNAVAILABLE = 3	/* this build has no verify yet */
 } fp_verdict;
 
-/* Run `failprobe verify --dsn DSN --ledger ... --json ...` as a child. */
+/* Run `failprobe verify --dsn DSN --ledger ... --json ...` as a child
+ * (DSN without a password; d->password, if any, as its PGPASSWORD). */
 fp_verdict	fp_report_verify(fp_drill *d, const char *dsn);
 
 /* --html FILE: run `failprobe report ... --html FILE` as a child, or say

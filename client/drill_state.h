@@ -76,6 +76,8 @@ typedef struct fp_drill
 	char		ledger[PATH_MAX];
 	char		run_json[PATH_MAX];
 	char		verify_json[PATH_MAX];
+	char	   *password;		/* --dsn's password, for the children's
+								 * PGPASSWORD; NULL none (o.dsn is without it) */
 	char		cluster[256];	/* what was drilled, for the report */
 	char		fault_note[160];	/* what was injected, for the report */
 	double		fault_at;		/* seconds into the load; < 0 none */

@@ -88,30 +88,80 @@ sub drill_processes
 }
 
 # --- --dsn and --fault-cmd: a cluster the drill did not make ---------------------------
+# The DSN holds the password of a role that must give one (scram-sha-256).  The
+# drill passes it to its run and verify children as PGPASSWORD, not on their
+# command lines: the fault command snapshots every process's command line
+# during the load (the drill's own included) and its own environment.
 {
+	my $password = 'Sekrit42drill';
 	my $primary = init_primary('dsn_primary');
 	my $standby = init_standby($primary, 'dsn_standby');
 	$primary->safe_psql('postgres',
 		"ALTER SYSTEM SET synchronous_standby_names = 'dsn_standby'; SELECT pg_reload_conf()");
 	$primary->poll_query_until('postgres', "SELECT sync_state = 'sync' FROM pg_stat_replication")
 	  or die 'standby never became synchronous';
+	$primary->safe_psql('postgres', "CREATE ROLE drill_pw LOGIN SUPERUSER PASSWORD '$password'");
+	for my $node ($primary, $standby)
+	{
+		my $hba = $node->data_dir . '/pg_hba.conf';
+		my $rest = slurp_file($hba);
+		open my $fh, '>', $hba or die "cannot write $hba: $!";
+		print $fh "local all drill_pw scram-sha-256\nhost all drill_pw 127.0.0.1/32 scram-sha-256\n$rest";
+		close $fh;
+		$node->reload;
+	}
+	$primary->wait_for_catchup($standby);
+
+	# no password from anywhere but the DSN
+	local $ENV{PGPASSFILE} = '/nonexistent';
+	delete local $ENV{PGPASSWORD};
+	my ($o, $e) = ('', '');
+	my $ok = IPC::Run::run([ 'psql', '-X', '-w', '-At', '-h', $primary->host, '-p', $primary->port,
+			'-U', 'drill_pw', '-d', 'postgres', '-c', 'SELECT 1' ], '>', \$o, '2>', \$e);
+	ok(!$ok && $e =~ /password/, 'drill_pw cannot log in without its password') or diag $e;
+
+	my $snap = PostgreSQL::Test::Utils::tempdir;
 	my $bindir = $primary->config_data('--bindir');
-	my $cmd = sprintf("'%s/pg_ctl' -D '%s' -m immediate -s stop && '%s/pg_ctl' -D '%s' -w -s promote",
-		$bindir, $primary->data_dir, $bindir, $standby->data_dir);
-	my $dsn = sprintf('host=%s,%s port=%d,%d dbname=postgres target_session_attrs=read-write password=sekrit42',
-		$primary->host, $standby->host, $primary->port, $standby->port);
+	my $cmd = sprintf("ps -eww -o args > '%s/ps.txt'; "
+		  . "for f in /proc/[0-9]*/cmdline; do tr '\\000' ' ' < \$f; echo; done > '%s/cmdline.txt' 2>/dev/null; "
+		  . "env > '%s/env.txt'; "
+		  . "'%s/pg_ctl' -D '%s' -m immediate -s stop && '%s/pg_ctl' -D '%s' -w -s promote",
+		$snap, $snap, $snap, $bindir, $primary->data_dir, $bindir, $standby->data_dir);
+	my $enc = sub { my ($v) = @_; $v =~ s/([^A-Za-z0-9_.~-])/sprintf('%%%02X', ord $1)/ge; $v };
+	my $dsn = sprintf('postgresql://drill_pw:%s@/postgres?host=%s,%s&port=%d,%d'
+		  . '&target_session_attrs=read-write&fallback_application_name=drill%%20pw',
+		$password, $enc->($primary->host), $enc->($standby->host), $primary->port, $standby->port);
+	my $json = "$snap/drill.json";
 	my ($out, $err) = ('', '');
 	IPC::Run::run([ $failprobe, 'drill', '--dsn', $dsn, '--fault-cmd', $cmd, '--at', '2',
-			'--rate', '1000', '--duration', '6', '--clients', '4' ],
+			'--rate', '1000', '--duration', '6', '--clients', '4', '--json', $json ],
 		'>', \$out, '2>', \$err, IPC::Run::timeout(180));
 	my $rc = $? >> 8;
 	note $err =~ s/^progress:.*\n//mgr;
 	note $out;
-	is($rc, 0, '--dsn: exit 0, nothing lost');
+	is($rc, 0, '--dsn: exit 0, nothing lost (the password reached run and verify)');
 	like($err, qr/fault command exited 0/, 'the fault command ran');
 	like($out, qr/verified\s+lost 0 of \d+/, '--dsn: verified against the same dsn');
 	like($out, qr/first ack after on timeline 2/, '--dsn: writes came back on the promoted node');
-	unlike($out . $err, qr/sekrit42/, 'the password never appears');
+	like($out, qr/cluster\s+user='drill_pw' .*fallback_application_name='drill pw'/,
+		'--dsn: the report shows the DSN without its password');
+
+	my $ps = slurp_file("$snap/ps.txt");
+	my $cmdlines = slurp_file("$snap/cmdline.txt");
+	like($ps, qr{failprobe drill --dsn user='drill_pw'}, 'ps shows the drill with --dsn, rewritten');
+	like($ps, qr{ run --dsn user='drill_pw' dbname='postgres' host='[^']*,[^']*' port='\d+,\d+'},
+		'ps shows the load child with --dsn, a multi-host conninfo');
+	unlike($ps, qr/\Q$password\E/, 'the password is on no command line (ps)');
+	like($cmdlines, qr/ run --dsn /, '/proc/*/cmdline holds the load child');
+	unlike($cmdlines, qr/\Q$password\E/, 'the password is on no command line (/proc/*/cmdline)');
+	my $env = slurp_file("$snap/env.txt");
+	like($env, qr/^PATH=/m, 'the fault command\'s environment was captured');
+	unlike($env, qr/^PGPASSWORD=/m, 'the fault command gets no PGPASSWORD');
+	unlike($env, qr/\Q$password\E/, 'nor the password any other way');
+	unlike($out . $err, qr/\Q$password\E/, 'the password is not in the output');
+	my $drill_json = slurp_file($json);
+	like($drill_json, qr/"verdict": "none_lost"/, '--json written');
+	unlike($drill_json, qr/\Q$password\E/, 'the password is not in --json');
 	$primary->_update_pid(0);	# the fault command stopped it
 	$standby->stop;
 }
