@@ -393,21 +393,30 @@ static double v_failed(const fp_bin *b) { return b->failed; }
 static double v_doubt(const fp_bin *b) { return b->in_doubt; }
 static double v_missed(const fp_bin *b) { return b->missed; }
 
+/* The series of #fp-data, in the order the tests and readers expect. */
+static const struct
+{
+	const char *name;
+	bin_value	v;
+	bool		needs_latency;	/* null in a bin without acknowledgements */
+}			data_series[] = {
+	{"acked", v_acked, false},
+	{"p50", v_p50, true},
+	{"p99", v_p99, true},
+	{"failed", v_failed, false},
+	{"in_doubt", v_doubt, false},
+	{"missed", v_missed, false},
+};
+
 void
 fp_svg_data_json(FILE *f, const fp_bin *bins, int nbins, int bin_s)
 {
 	fprintf(f, "<script type=\"application/json\" id=\"fp-data\">{\"bin_s\":%d,\"plot\":"
-			"[%.1f,%.1f,%.1f],", bin_s, ML, PW, CW);
-	array(f, "acked", bins, nbins, v_acked, false);
-	fprintf(f, ",");
-	array(f, "p50", bins, nbins, v_p50, true);
-	fprintf(f, ",");
-	array(f, "p99", bins, nbins, v_p99, true);
-	fprintf(f, ",");
-	array(f, "failed", bins, nbins, v_failed, false);
-	fprintf(f, ",");
-	array(f, "in_doubt", bins, nbins, v_doubt, false);
-	fprintf(f, ",");
-	array(f, "missed", bins, nbins, v_missed, false);
+			"[%.1f,%.1f,%.1f]", bin_s, ML, PW, CW);
+	for (size_t i = 0; i < sizeof(data_series) / sizeof(data_series[0]); i++)
+	{
+		fprintf(f, ",");
+		array(f, data_series[i].name, bins, nbins, data_series[i].v, data_series[i].needs_latency);
+	}
 	fprintf(f, "}</script>\n");
 }
