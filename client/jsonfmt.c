@@ -45,3 +45,13 @@ fp_json_outage(const fp_outage *o, bool servers)
 	json_object_set_new(j, "tli_after", json_integer(o->tli_after));
 	return j;
 }
+
+int
+fp_json_write(json_t *root, const char *path)
+{
+	int			rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS |
+									JSON_REAL_PRECISION(12));
+
+	json_decref(root);
+	return rc == 0 ? 0 : -1;
+}

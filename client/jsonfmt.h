@@ -25,4 +25,8 @@ json_t	   *fp_json_ms(double ms);
  * ledgers they are per client). */
 json_t	   *fp_json_outage(const fp_outage *o, bool servers);
 
+/* Write root to path as the --json files are written: indented, keys
+ * sorted, reals to 12 digits.  Consumes root; returns 0, or -1. */
+int			fp_json_write(json_t *root, const char *path);
+
 #endif

@@ -282,8 +282,7 @@ fp_summary_json(const fp_summary *sum, const fp_run *run, const fp_series *serie
 	if (run->stages)
 		fp_stage_report_json(run->stages, run, root);
 	json_object_set_new(root, "server_metrics", fp_sampler_json(run->sampler));
-	rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
-	json_decref(root);
+	rc = fp_json_write(root, path);
 	if (rc != 0)
 		snprintf(err, errlen, "cannot write %s", path);
 	return rc;

@@ -217,8 +217,7 @@ fpv_report_json(const fpv_report *rep, const char *path, char *err, size_t errle
 	json_object_set_new(root, "truncated", json_boolean(r->truncated));
 	json_object_set_new(root, "verdict", verdict_json(rep));
 	json_object_set_new(root, "elapsed_s", json_real(rep->elapsed_s));
-	rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
-	json_decref(root);
+	rc = fp_json_write(root, path);
 	if (rc != 0)
 		snprintf(err, errlen, "cannot write the JSON report to %s", path);
 	return rc;
