@@ -25,6 +25,7 @@
 #include "digest.h"
 #include "schedule.h"
 
+#include <endian.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -382,8 +383,8 @@ seconds_float8(unsigned char out[8], int64_t wall)
 	uint64_t	bits;
 
 	memcpy(&bits, &secs, sizeof(bits));
-	for (int i = 0; i < 8; i++)
-		out[i] = (unsigned char) (bits >> (56 - 8 * i));
+	bits = htobe64(bits);
+	memcpy(out, &bits, sizeof(bits));
 }
 
 /*
@@ -881,15 +882,15 @@ ready_results(fp_conn *c, int64_t now)
  * last bytes received, so a slow server that still answers is left alone.
  */
 int64_t
-fp_conn_reply_deadline(fp_conn *c)
+fp_conn_reply_deadline(const fp_conn *c)
 {
-	double		limit = c->thread->run->cfg->reply_timeout_s;
-	int64_t		since;
+	int64_t		limit = c->thread->reply_timeout_us;
+	int64_t		sent;
 
 	if (c->state != FP_CONN_READY || c->count == 0 || limit <= 0)
 		return INT64_MAX;
-	since = head(c)->sent_mono > c->last_input ? head(c)->sent_mono : c->last_input;
-	return since + (int64_t) (limit * 1e6);
+	sent = c->ring[c->head].sent_mono;
+	return (sent > c->last_input ? sent : c->last_input) + limit;
 }
 
 void

@@ -96,7 +96,7 @@ void		fp_conn_io(fp_conn *c, int64_t now, bool readable);
  * The moment a ready connection with writes in flight is given up on when
  * nothing more comes from the server (--reply-timeout); INT64_MAX: never.
  */
-int64_t		fp_conn_reply_deadline(fp_conn *c);
+int64_t		fp_conn_reply_deadline(const fp_conn *c);
 
 /* A connection attempt stayed silent past its host's timeout: try the next host. */
 void		fp_conn_host_timeout(fp_conn *c, int64_t now);

@@ -11,21 +11,30 @@
  * one digest per write that was a tenth of the load client's own CPU.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED
+#define _DEFAULT_SOURCE			/* htobe64 */
 
 #include "digest.h"
 
+#include <endian.h>
+#include <string.h>
+
 #include <openssl/sha.h>
 
+/*
+ * Big-endian stores through htobe*: one instruction each, where the loops
+ * of byte shifts they replace cost a hundred per identity, built per write.
+ */
 void
 fp_identity(uint64_t run_id, uint32_t worker, uint64_t seq,
 			unsigned char id[FP_IDENTITY_LEN])
 {
-	for (int i = 0; i < 8; i++)
-		id[i] = (unsigned char) (run_id >> (56 - 8 * i));
-	for (int i = 0; i < 4; i++)
-		id[8 + i] = (unsigned char) (worker >> (24 - 8 * i));
-	for (int i = 0; i < 8; i++)
-		id[12 + i] = (unsigned char) (seq >> (56 - 8 * i));
+	uint64_t	r = htobe64(run_id);
+	uint32_t	w = htobe32(worker);
+	uint64_t	s = htobe64(seq);
+
+	memcpy(id, &r, 8);
+	memcpy(id + 8, &w, 4);
+	memcpy(id + 12, &s, 8);
 }
 
 static uint64_t

@@ -35,6 +35,7 @@ fp_thread_init(fp_thread *t, fp_run *run, int index, int first, int n)
 	t->run = run;
 	t->index = index;
 	t->nconns = n;
+	t->reply_timeout_us = (int64_t) (run->cfg->reply_timeout_s * 1e6);
 	t->conns = calloc(n, sizeof(fp_conn));
 	if (fp_waitset_init(&t->waits, n) != 0)
 		return -1;
@@ -104,6 +105,7 @@ static int64_t
 next_wakeup(const fp_conn *c, int64_t soonest, int64_t end, int depth)
 {
 	int64_t		t = soonest;
+	int64_t		silent = fp_conn_reply_deadline(c);	/* INT64_MAX unless ready */
 
 	switch (c->state)
 	{
@@ -117,8 +119,8 @@ next_wakeup(const fp_conn *c, int64_t soonest, int64_t end, int depth)
 				t = c->deadline;
 			break;
 		case FP_CONN_READY:
-			if (fp_conn_reply_deadline((fp_conn *) c) < t)
-				t = fp_conn_reply_deadline((fp_conn *) c);
+			if (silent < t)
+				t = silent;
 			break;
 	}
 	/* a due write wakes us even while down: it must be counted as missed */

@@ -22,6 +22,7 @@ struct fp_thread
 	fp_conn    *conns;
 	int			nconns;
 	fp_waitset	waits;			/* their sockets */
+	int64_t		reply_timeout_us;	/* --reply-timeout, asked per connection per pass */
 	unsigned char *payload;		/* --payload-bytes of the write being sent */
 	char	   *sql;			/* simple protocol: the query text */
 	size_t		sqlsize;
