@@ -76,6 +76,7 @@ counts_json(json_t *root, const fpv_counts *c)
 	set_int(root, "in_doubt_absent", c->in_doubt_absent);
 	set_int(root, "missed", c->missed);
 	set_int(root, "missed_present", c->missed_present);
+	set_int(root, "unexpected_other_worker", c->unexpected_other_worker);
 	set_int(root, "corrupt", c->corrupt);
 	set_int(root, "corrupt_acked", c->corrupt_acked);
 	set_int(root, "corrupt_digest", c->corrupt_digest);

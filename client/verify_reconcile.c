@@ -208,6 +208,17 @@ row_corrupt(fpv_recon *r, int64_t worker, int64_t seq, const unsigned char diges
 	return false;
 }
 
+/*
+ * Whether any ledger numbers this worker: rows of a worker none does most
+ * likely come from another client that shared the run id, whose ledger was
+ * not given.
+ */
+static bool
+worker_known(const fpv_store *s, int64_t worker)
+{
+	return worker >= 0 && (uint64_t) worker < s->nworkers && s->w[worker].state != NULL;
+}
+
 int
 fpv_recon_row(fpv_recon *r, int64_t worker, int64_t seq, const unsigned char digest8[8],
 			  bool consistent)
@@ -224,6 +235,8 @@ fpv_recon_row(fpv_recon *r, int64_t worker, int64_t seq, const unsigned char dig
 			return 0;
 		}
 		r->c.unexpected++;
+		if (!worker_known(&r->store, worker))
+			r->c.unexpected_other_worker++;
 		return list_unexpected(r, worker, seq);
 	}
 	*st |= FPV_PRESENT;

@@ -93,6 +93,7 @@ typedef struct fpv_counts
 	uint64_t	corrupt_inconsistent;	/* ... digest does not match the row */
 	uint64_t	corrupt_acked;	/* corrupt among the acknowledged */
 	uint64_t	unexpected;		/* rows the ledger never sent */
+	uint64_t	unexpected_other_worker;	/* ... of workers no ledger numbers */
 	uint64_t	beyond_ledger;	/* rows not in a truncated ledger: unknown */
 	uint64_t	rows;			/* rows of the run on the node */
 	uint64_t	dup_records;	/* ledger records of a seq seen before */

@@ -43,6 +43,10 @@ print_counts(const fpv_report *rep, FILE *out)
 	if (rep->r->truncated)
 		fprintf(out, "; not in the truncated ledger %" PRIu64, c->beyond_ledger);
 	fputc('\n', out);
+	if (c->unexpected_other_worker)
+		fprintf(out, "            %" PRIu64 " of them from workers no given ledger numbers: "
+				"did another client share this run id? give its ledger too (--ledger)\n",
+				c->unexpected_other_worker);
 	if (c->dup_records)
 		fprintf(out, "  WARNING   %" PRIu64 " ledger records repeat a write already recorded\n",
 				c->dup_records);

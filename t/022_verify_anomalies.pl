@@ -168,6 +168,9 @@ is($j->{sent}, $c[0]{sent} + $c[1]{sent}, "sent is both clients' ($j->{sent})");
 is($j->{acked_lost} + $j->{unexpected}, 0, 'nothing lost, nothing unexpected');
 ($rc, $o, $e, $j) = verify('-d', $other, '-l', "$dir/c0.ledger");
 is($j->{unexpected}, $c[1]{acked}, "one ledger alone: the other client's rows are unexpected ($j->{unexpected})");
+is($j->{unexpected_other_worker}, $j->{unexpected}, 'one ledger alone: all of them of workers no ledger numbers');
+like($o, qr/\Q$c[1]{acked}\E of them from workers no given ledger numbers: did another client share this run id\? give its ledger too/,
+	'one ledger alone: the report says what the unexpected rows probably are');
 IPC::Run::run([ $failprobe, 'run', '-d', $other, '-l', "$dir/c2.ledger", '-R', '100', '-c', '1',
 		'-T', '1', '-q', '--run-id', '777', '--first-worker', '0' ], '>', \$out, '2>', \$err);
 ($rc, $o, $e) = verify('-d', $other, '-l', "$dir/c0.ledger", '-l', "$dir/c2.ledger");
