@@ -28,7 +28,7 @@
 #include <jansson.h>
 
 #include "export_csv.h"
-#include "export_jsonl.h"
+#include "jsonl.h"
 #include "export_seconds.h"
 #include "export_server.h"
 #include "export_stages.h"
@@ -247,7 +247,7 @@ export_jsonl(const fp_export *ex, const char *jsonl, const char *name,
 {
 	char		err[4400];
 	bool		torn;
-	json_t	   *rows = fp_jsonl_read(jsonl, &torn, err, sizeof(err));
+	json_t	   *rows = fp_jsonl_read(jsonl, &torn, NULL, err, sizeof(err));
 	FILE	   *f;
 	int			rc;
 

@@ -1,12 +1,13 @@
 /*
- * export_jsonl.c - JSON-lines files, read whole (export_jsonl.h).
+ * jsonl.c - JSON-lines files, read whole (jsonl.h).
  *
  * They hold a line per second or per stage, small enough to keep in memory
- * while the CSV columns are worked out from all the lines.
+ * while the CSV columns or the report's points are worked out from all the
+ * lines.
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include "export_jsonl.h"
+#include "jsonl.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -14,7 +15,7 @@
 #include <string.h>
 
 json_t *
-fp_jsonl_read(const char *path, bool *torn, char *err, size_t errlen)
+fp_jsonl_read(const char *path, bool *torn, size_t *skipped, char *err, size_t errlen)
 {
 	FILE	   *f = fopen(path, "r");
 	json_t	   *arr = json_array();
@@ -24,9 +25,14 @@ fp_jsonl_read(const char *path, bool *torn, char *err, size_t errlen)
 	long		lineno = 0;
 
 	*torn = false;
-	if (f == NULL)
+	if (skipped)
+		*skipped = 0;
+	err[0] = '\0';
+	if (f == NULL || arr == NULL)
 	{
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(f ? ENOMEM : errno));
+		if (f)
+			fclose(f);
 		json_decref(arr);
 		return NULL;
 	}
@@ -50,11 +56,21 @@ fp_jsonl_read(const char *path, bool *torn, char *err, size_t errlen)
 			*torn = true;
 			break;
 		}
+		if (skipped && (*skipped)++ == 0)
+			snprintf(err, errlen, "%s line %ld is not a JSON object", path, lineno);
+		if (skipped)
+			continue;
 		snprintf(err, errlen, "%s line %ld is not a JSON object; is it a file failprobe wrote?",
 				 path, lineno);
 		json_decref(arr);
 		arr = NULL;
 		break;
+	}
+	if (arr && ferror(f))
+	{
+		snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+		json_decref(arr);
+		arr = NULL;
 	}
 	free(line);
 	fclose(f);
