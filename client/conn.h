@@ -80,6 +80,11 @@ struct fp_conn
 	int			count;
 	int			cap;
 
+	/* its INSERT, run_id and worker written in (fp_conn_init_sql) */
+	char		insert_sql[320];
+	char		insert_tli_sql[448];	/* pooled: RETURNING the timeline */
+	int			insert_nparams;
+
 	/* who serves this connection */
 	uint32_t	server;
 	uint32_t	tli;
@@ -111,10 +116,10 @@ void		fp_conn_send_due(fp_conn *c, int64_t now, int64_t end);
 void		fp_conn_miss_due(fp_conn *c, int64_t now, int64_t end);
 
 /*
- * The parameterised INSERT into table; call once before threads start.
- * Its variant for pooled connections (RETURNING the timeline) is built too.
+ * Write c's parameterised INSERT (and its variant for pooled connections,
+ * RETURNING the timeline) once its thread, run and worker are set.
  */
-const char *fp_insert_sql(const char *table, bool payload);
+void		fp_conn_init_sql(fp_conn *c);
 
 /* Hand the thread's batched ledger records to the ledger writer. */
 void		fp_thread_flush(fp_thread *t);

@@ -327,7 +327,6 @@ fp_run_command(const fp_config *cfg)
 		fprintf(stderr, "failprobe: %s\n", err);
 		return 2;
 	}
-	fp_insert_sql(run.table, cfg->payload_bytes > 0);
 	if (!cfg->no_server_metrics &&
 		(run.sampler = fp_sampler_start(cfg->dsn, cfg->ledger_path, cfg->force, err, sizeof(err))) == NULL)
 	{

@@ -58,6 +58,7 @@ fp_thread_init(fp_thread *t, fp_run *run, int index, int first, int n)
 		if (!c->ring)
 			return -1;
 		c->scheduled = run->cfg->nstages > 0;
+		fp_conn_init_sql(c);
 	}
 	return 0;
 }
