@@ -120,7 +120,7 @@ run_pgbench() {	# RATE (0 = as fast as possible)
 }
 
 run_failprobe() {	# RATE PIPELINE
-	rm -f "$dir/fp.ledger" "$dir/fp.json"
+	rm -f "$dir"/fp.ledger* "$dir/fp.json"	# the ledger and the files beside it
 	timed "$failprobe" run -d "host=127.0.0.1 port=$pport dbname=postgres user=$dbuser" -l "$dir/fp.ledger" \
 		-R "$1" -c "$clients" -j 2 -T "$seconds" -M prepared --pipeline "$2" -q \
 		--json "$dir/fp.json" >/dev/null 2>"$dir/fp.err" ||
