@@ -7,7 +7,9 @@
  * names, the verify JSON what was lost.  Elements a reader's script or a
  * test looks for carry ids: verdict, fig-lost, fig-rpo, fig-rto,
  * fig-detection, fig-peak, fig-sustained, fig-p99, fig-sent, fig-acked,
- * fig-failed, fig-in-doubt, fig-missed, outage-band, promotion-mark.
+ * fig-failed, fig-in-doubt, fig-missed, outage-band, promotion-mark; and
+ * under the client's charts the server's (report_svg_server.c):
+ * server-metrics, server-chart, lag-chart, or server-none.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -21,6 +23,7 @@
 
 #include "report_assets.h"
 #include "report_svg.h"
+#include "report_svg_server.h"
 
 /* The large figures at the top.  A negative value is "not applicable". */
 typedef struct figs
@@ -451,15 +454,20 @@ notes(FILE *f, const fp_report_input *in)
 static void
 charts(FILE *f, const fp_report_input *in, const figs *g)
 {
-	int			nbins, bin_s;
+	int			nbins, bin_s, npts;
 	fp_bin	   *bins = fp_svg_bins(&in->series, &nbins, &bin_s);
+	fp_rsv_point *pts = fp_rsv_bins(&in->server, bin_s, &npts);
+	fp_svg_server server = {.sv = &in->server, .pts = pts, .n = npts > 0 ? npts : 0};
+	double		span = fp_svg_span(nbins, bin_s, fp_rsv_last_t(&in->server));
 
 	fprintf(f, "<section class=\"charts\">\n<h2>Timeline</h2>\n");
 	outage_text(f, in);
-	fp_svg_charts(f, bins, nbins, bin_s, &g->marks);
+	fp_svg_charts(f, bins, nbins, bin_s, span, &g->marks);
+	fp_svg_server_charts(f, &server, bins, nbins, bin_s, span, &g->marks);
 	fprintf(f, "<div id=\"tip\" class=\"tip\" hidden></div>\n");
-	fp_svg_data_json(f, bins, nbins, bin_s);
+	fp_svg_data_json(f, bins, nbins, bin_s, span, &g->marks, &server);
 	fprintf(f, "</section>\n");
+	free(pts);
 	free(bins);
 }
 

@@ -52,6 +52,9 @@ fp_report_load(fp_report_input *in, char *err, size_t errlen)
 	if (fp_rs_scan(&in->series, in->ledger_path, &in->hdr, &in->truncated,
 				   in->end_note, sizeof(in->end_note), err, errlen) != 0)
 		return -1;
+	if (in->server_path &&
+		fp_rsv_load(&in->server, in->server_path, in->server_named, in->hdr.start_us, err, errlen) != 0)
+		return -1;
 	in->meta = json_loads(in->hdr.meta, 0, &jerr);
 	if (in->meta && !json_is_object(in->meta))
 	{
@@ -68,6 +71,7 @@ fp_report_input_free(fp_report_input *in)
 	json_decref(in->run);
 	json_decref(in->verify);
 	fp_rs_free(&in->series);
+	fp_rsv_free(&in->server);
 	in->meta = in->run = in->verify = NULL;
 }
 

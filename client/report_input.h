@@ -3,6 +3,9 @@
  * JSON of `failprobe run --json` and of `failprobe verify --json` (both
  * optional), loaded and checked before anything is written.
  *
+ * The server's samples (<ledger>.server.jsonl, report_server.h) are
+ * optional too: a missing default file only makes the page say so.
+ *
  * The JSON files come from other commands, possibly other versions of
  * them, so every key is read defensively: a missing key or one of another
  * type reads as absent, never as an error.
@@ -18,17 +21,21 @@
 
 #include "ledger.h"
 #include "report_series.h"
+#include "report_server.h"
 
 typedef struct fp_report_input
 {
 	const char *ledger_path;
 	const char *run_path;		/* NULL: none given */
 	const char *verify_path;	/* NULL: not verified */
+	const char *server_path;	/* the server's samples; NULL: none (off) */
+	bool		server_named;	/* server_path was given: it must be readable */
 	fp_ledger_header hdr;
 	json_t	   *meta;			/* the ledger header's options; NULL if unreadable */
 	json_t	   *run;			/* run JSON object, or NULL */
 	json_t	   *verify;			/* verify JSON object, or NULL */
 	fp_rseries	series;
+	fp_rserver	server;			/* state FP_RSV_OFF when server_path is NULL */
 	bool		truncated;		/* the ledger ends in a torn tail */
 	char		end_note[256];	/* what the reader said about the tail */
 } fp_report_input;

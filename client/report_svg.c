@@ -2,10 +2,9 @@
  * report_svg.c - the report's timeline charts as inline SVG; see
  * report_svg.h.
  *
- * Coordinates are in a fixed viewBox (CW x CH) that the page's CSS scales
- * to the window's width, so the C code never needs to know the screen.
- * Every element a test or a reader looks for has a class: "outage-band",
- * "promotion", "series-tps", "series-p50", "series-p99", "bar-failed", ...
+ * Scales, axes and marks come from report_chart.c.  Every element a test
+ * or a reader looks for has a class: "series-tps", "series-p50",
+ * "series-p99", "bar-failed", ...
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -14,25 +13,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "report_html.h"
-
-#define CW 960.0				/* viewBox width */
-#define CH 210.0				/* viewBox height */
-#define ML 62.0					/* margins: left (y labels), right, top, bottom */
-#define MR 14.0
-#define MT 14.0
-#define MB 26.0
-#define PW (CW - ML - MR)		/* plot width and height */
-#define PH (CH - MT - MB)
-
-/* One chart's scales. */
-typedef struct chart
-{
-	double		span_s;			/* seconds across the plot */
-	double		ymax;			/* linear: top of the y axis */
-	double		lmin, lmax;		/* log: decades at bottom and top */
-	bool		log;
-} chart;
+#include "report_chart.h"
+#include "report_svg_server.h"
 
 /*
  * Divide the last bin by the time it covers: a run ends inside its last
@@ -95,142 +77,6 @@ fp_svg_bins(const fp_rseries *s, int *nbins, int *bin_s)
 	return bins;
 }
 
-/* A round number >= v: 1, 2, 2.5 or 5 times a power of ten. */
-static double
-nice_ceil(double v)
-{
-	double		p, m;
-
-	if (v <= 0)
-		return 1;
-	p = pow(10, floor(log10(v)));
-	m = v / p;
-	return p * (m <= 1 ? 1 : m <= 2 ? 2 : m <= 2.5 ? 2.5 : m <= 5 ? 5 : 10);
-}
-
-static double
-x_of(const chart *c, double t)
-{
-	double		x = ML + PW * t / c->span_s;
-
-	return x < ML ? ML : x > ML + PW ? ML + PW : x;
-}
-
-static double
-y_of(const chart *c, double v)
-{
-	double		f;
-
-	if (c->log)
-		f = v > 0 ? (log10(v) - c->lmin) / (c->lmax - c->lmin) : 0;
-	else
-		f = c->ymax > 0 ? v / c->ymax : 0;
-	f = f < 0 ? 0 : f > 1 ? 1 : f;
-	return MT + PH * (1 - f);
-}
-
-static void
-fmt_count(char *buf, size_t size, double v)
-{
-	if (v >= 1e6)
-		snprintf(buf, size, "%gM", v / 1e6);
-	else if (v >= 1e4)
-		snprintf(buf, size, "%gk", v / 1e3);
-	else
-		snprintf(buf, size, "%g", v);
-}
-
-static void
-fmt_ms(char *buf, size_t size, double ms)
-{
-	if (ms >= 1000)
-		snprintf(buf, size, "%g s", ms / 1000);
-	else
-		snprintf(buf, size, "%g ms", ms);
-}
-
-static void
-fmt_secs(char *buf, size_t size, double t, double span)
-{
-	if (span >= 120)
-		snprintf(buf, size, "%d:%02d", (int) t / 60, (int) t % 60);
-	else
-		snprintf(buf, size, "%g s", t);
-}
-
-/* Grid lines and labels of both axes. */
-static void
-axes(FILE *f, const chart *c)
-{
-	static const double steps[] = {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600,
-	7200, 21600, 43200, 86400};
-	double		step = steps[0];
-	char		buf[32];
-
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && c->span_s / step > 10; i++)
-		step = steps[i];
-	fprintf(f, "<g class=\"axis\">");
-	for (double t = 0; t <= c->span_s + 1e-9; t += step)
-	{
-		fmt_secs(buf, sizeof(buf), t, c->span_s);
-		fprintf(f, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-				"<text class=\"xl\" x=\"%.1f\" y=\"%.1f\">%s</text>",
-				x_of(c, t), x_of(c, t), MT, MT + PH, x_of(c, t), CH - 8, buf);
-	}
-	if (c->log)
-		for (double d = c->lmin; d <= c->lmax + 1e-9; d += 1)
-		{
-			fmt_ms(buf, sizeof(buf), pow(10, d));
-			fprintf(f, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-					"<text class=\"yl\" x=\"%.1f\" y=\"%.1f\">%s</text>",
-					ML, ML + PW, y_of(c, pow(10, d)), y_of(c, pow(10, d)), ML - 6, y_of(c, pow(10, d)) + 4, buf);
-		}
-	else
-		for (int i = 0; i <= 4; i++)
-		{
-			double		v = c->ymax * i / 4;
-
-			fmt_count(buf, sizeof(buf), v);
-			fprintf(f, "<line class=\"grid\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>"
-					"<text class=\"yl\" x=\"%.1f\" y=\"%.1f\">%s</text>",
-					ML, ML + PW, y_of(c, v), y_of(c, v), ML - 6, y_of(c, v) + 4, buf);
-		}
-	fprintf(f, "<rect class=\"frame\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></g>\n",
-			ML, MT, PW, PH);
-}
-
-/* The outage band and the promotion line; the first chart's get ids. */
-static void
-marks(FILE *f, const chart *c, const fp_marks *m, bool first)
-{
-	if (m->outage)
-	{
-		double		x0 = x_of(c, m->outage_from);
-		double		x1 = x_of(c, m->recovered ? m->outage_to : c->span_s);
-
-		if (x1 - x0 < 3)		/* a sub-second outage stays visible */
-			x1 = x0 + 3;
-		fprintf(f, "<rect class=\"outage-band\"%s x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\">"
-				"<title>outage: %.3f s to %s</title></rect>\n",
-				first ? " id=\"outage-band\"" : "", x0, MT, x1 - x0, PH, m->outage_from,
-				m->recovered ? "" : "the end (not recovered)");
-	}
-	if (m->promotion)
-	{
-		double		x = x_of(c, m->promotion_at);
-
-		fprintf(f, "<g class=\"promotion\"%s><line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>",
-				first ? " id=\"promotion-mark\"" : "", x, x, MT, MT + PH);
-		if (first)
-		{
-			fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", x + 4, MT + 12);
-			fp_html_puts(f, m->promotion_label ? m->promotion_label : "promoted");
-			fprintf(f, "</text>");
-		}
-		fprintf(f, "</g>\n");
-	}
-}
-
 typedef double (*bin_value) (const fp_bin *b);
 
 static double v_acked(const fp_bin *b) { return b->acked; }
@@ -246,7 +92,7 @@ drawn(const fp_bin *bins, int n, int i, bool latency)
 
 /* A line through the bins' midpoints; bins without a value break it. */
 static void
-line(FILE *f, const chart *c, const fp_bin *bins, int n, int bin_s, bin_value v,
+line(FILE *f, const fp_chart *c, const fp_bin *bins, int n, int bin_s, bin_value v,
 	 bool latency, const char *cls)
 {
 	bool		pen = false;
@@ -259,7 +105,8 @@ line(FILE *f, const chart *c, const fp_bin *bins, int n, int bin_s, bin_value v,
 			pen = false;
 			continue;
 		}
-		fprintf(f, "%c%.1f %.1f", pen ? 'L' : 'M', x_of(c, (i + 0.5) * bin_s), y_of(c, v(&bins[i])));
+		fprintf(f, "%c%.1f %.1f", pen ? 'L' : 'M', fp_chart_x(c, (i + 0.5) * bin_s),
+				fp_chart_y(c, v(&bins[i])));
 		if (!pen && !drawn(bins, n, i + 1, latency))
 			fprintf(f, "h0.1");	/* a lone point still shows (round caps) */
 		pen = true;
@@ -267,42 +114,32 @@ line(FILE *f, const chart *c, const fp_bin *bins, int n, int bin_s, bin_value v,
 	fprintf(f, "\"/>\n");
 }
 
-static void
-begin(FILE *f, const char *id, const char *title, const char *legend)
+void
+fp_svg_acks_line(FILE *f, const fp_chart *c, const fp_bin *bins, int n, int bin_s, const char *cls)
 {
-	fprintf(f, "<figure class=\"chart\" id=\"%s\"><figcaption><span class=\"ct\">%s</span>"
-			"<span class=\"legend\">%s</span></figcaption>\n"
-			"<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"%s\">\n",
-			id, title, legend, CW, CH, title);
+	line(f, c, bins, n, bin_s, v_acked, false, cls);
 }
 
 static void
-end(FILE *f)
+tps_chart(FILE *f, const fp_bin *bins, int n, int bin_s, double span_s, const fp_marks *m)
 {
-	fprintf(f, "<line class=\"cursor\" x1=\"0\" x2=\"0\" y1=\"%.1f\" y2=\"%.1f\" visibility=\"hidden\"/>"
-			"</svg></figure>\n", MT, MT + PH);
-}
-
-static void
-tps_chart(FILE *f, const fp_bin *bins, int n, int bin_s, const fp_marks *m)
-{
-	chart		c = {.span_s = (double) n * bin_s};
+	fp_chart	c = {.span_s = span_s};
 
 	for (int i = 0; i < n; i++)
 		c.ymax = fmax(c.ymax, bins[i].acked);
-	c.ymax = nice_ceil(c.ymax * 1.05);
-	begin(f, "chart-tps", "Throughput: acknowledged writes per second",
-		  "<i class=\"k-tps\"></i>acks/s <i class=\"k-outage\"></i>outage <i class=\"k-promo\"></i>promotion");
-	axes(f, &c);
-	marks(f, &c, m, true);
+	c.ymax = fp_chart_nice_ceil(c.ymax * 1.05);
+	fp_chart_begin(f, "chart-tps", "Throughput: acknowledged writes per second",
+				   "<i class=\"k-tps\"></i>acks/s <i class=\"k-outage\"></i>outage <i class=\"k-promo\"></i>promotion");
+	fp_chart_axes(f, &c);
+	fp_chart_marks(f, &c, m, true);
 	line(f, &c, bins, n, bin_s, v_acked, false, "series-tps");
-	end(f);
+	fp_chart_end(f);
 }
 
 static void
-latency_chart(FILE *f, const fp_bin *bins, int n, int bin_s, const fp_marks *m)
+latency_chart(FILE *f, const fp_bin *bins, int n, int bin_s, double span_s, const fp_marks *m)
 {
-	chart		c = {.span_s = (double) n * bin_s, .log = true};
+	fp_chart	c = {.span_s = span_s};
 	double		lo = 0, hi = 0;
 
 	for (int i = 0; i < n; i++)
@@ -313,32 +150,29 @@ latency_chart(FILE *f, const fp_bin *bins, int n, int bin_s, const fp_marks *m)
 			lo = bins[i].p50_ms;
 		hi = fmax(hi, bins[i].p99_ms);
 	}
-	c.lmin = lo > 0 ? floor(log10(lo)) : -1;
-	c.lmax = hi > 0 ? ceil(log10(hi)) : 1;
-	if (c.lmax - c.lmin < 2)
-		c.lmax = c.lmin + 2;
-	begin(f, "chart-latency", "Latency from the scheduled time (log scale)",
-		  "<i class=\"k-p50\"></i>p50 <i class=\"k-p99\"></i>p99");
-	axes(f, &c);
-	marks(f, &c, m, false);
+	fp_chart_log_range(&c, lo, hi);
+	fp_chart_begin(f, "chart-latency", "Latency from the scheduled time (log scale)",
+				   "<i class=\"k-p50\"></i>p50 <i class=\"k-p99\"></i>p99");
+	fp_chart_axes(f, &c);
+	fp_chart_marks(f, &c, m, false);
 	line(f, &c, bins, n, bin_s, v_p50, true, "series-p50");
 	line(f, &c, bins, n, bin_s, v_p99, true, "series-p99");
-	end(f);
+	fp_chart_end(f);
 }
 
 static void
-problem_chart(FILE *f, const fp_bin *bins, int n, int bin_s, const fp_marks *m)
+problem_chart(FILE *f, const fp_bin *bins, int n, int bin_s, double span_s, const fp_marks *m)
 {
-	chart		c = {.span_s = (double) n * bin_s};
-	double		w = PW / (n > 0 ? n : 1);
+	fp_chart	c = {.span_s = span_s};
+	double		w = FP_PW * bin_s / span_s;
 
 	for (int i = 0; i < n; i++)
 		c.ymax = fmax(c.ymax, bins[i].failed + bins[i].in_doubt + bins[i].missed);
-	c.ymax = nice_ceil(c.ymax * 1.05);
-	begin(f, "chart-problems", "Problems per second",
-		  "<i class=\"k-failed\"></i>failed <i class=\"k-doubt\"></i>in doubt <i class=\"k-missed\"></i>missed (never sent)");
-	axes(f, &c);
-	marks(f, &c, m, false);
+	c.ymax = fp_chart_nice_ceil(c.ymax * 1.05);
+	fp_chart_begin(f, "chart-problems", "Problems per second",
+				   "<i class=\"k-failed\"></i>failed <i class=\"k-doubt\"></i>in doubt <i class=\"k-missed\"></i>missed (never sent)");
+	fp_chart_axes(f, &c);
+	fp_chart_marks(f, &c, m, false);
 	for (int i = 0; i < n; i++)
 	{
 		const double v[3] = {bins[i].failed, bins[i].in_doubt, bins[i].missed};
@@ -350,17 +184,27 @@ problem_chart(FILE *f, const fp_bin *bins, int n, int bin_s, const fp_marks *m)
 			if (v[k] <= 0)
 				continue;
 			fprintf(f, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\"/>",
-					cls[k], x_of(&c, (double) i * bin_s) + w * 0.1, y_of(&c, base + v[k]),
-					fmax(w * 0.8, 1), fmax(y_of(&c, base) - y_of(&c, base + v[k]), 1));
+					cls[k], fp_chart_x(&c, (double) i * bin_s) + w * 0.1, fp_chart_y(&c, base + v[k]),
+					fmax(w * 0.8, 1), fmax(fp_chart_y(&c, base) - fp_chart_y(&c, base + v[k]), 1));
 			base += v[k];
 		}
 	}
 	fprintf(f, "\n");
-	end(f);
+	fp_chart_end(f);
+}
+
+double
+fp_svg_span(int nbins, int bin_s, double last_t)
+{
+	double		span = (double) nbins * bin_s;
+
+	if (last_t > span)
+		span = ceil(last_t / bin_s) * bin_s;
+	return span > 0 ? span : bin_s;
 }
 
 void
-fp_svg_charts(FILE *f, const fp_bin *bins, int nbins, int bin_s, const fp_marks *m)
+fp_svg_charts(FILE *f, const fp_bin *bins, int nbins, int bin_s, double span_s, const fp_marks *m)
 {
 	if (nbins == 0)
 	{
@@ -370,9 +214,9 @@ fp_svg_charts(FILE *f, const fp_bin *bins, int nbins, int bin_s, const fp_marks 
 	if (bin_s > 1)
 		fprintf(f, "<p class=\"note\">Drawn in bins of %d seconds: rates are averages over "
 				"a bin, p99 its highest second.</p>\n", bin_s);
-	tps_chart(f, bins, nbins, bin_s, m);
-	latency_chart(f, bins, nbins, bin_s, m);
-	problem_chart(f, bins, nbins, bin_s, m);
+	tps_chart(f, bins, nbins, bin_s, span_s, m);
+	latency_chart(f, bins, nbins, bin_s, span_s, m);
+	problem_chart(f, bins, nbins, bin_s, span_s, m);
 }
 
 static void
@@ -408,15 +252,35 @@ static const struct
 	{"missed", v_missed, false},
 };
 
-void
-fp_svg_data_json(FILE *f, const fp_bin *bins, int nbins, int bin_s)
+/* The outage and promotion, in seconds; null where there is none. */
+static void
+marks_json(FILE *f, const fp_marks *m)
 {
-	fprintf(f, "<script type=\"application/json\" id=\"fp-data\">{\"bin_s\":%d,\"plot\":"
-			"[%.1f,%.1f,%.1f]", bin_s, ML, PW, CW);
+	if (m->outage && m->recovered)
+		fprintf(f, ",\"outage\":[%.3f,%.3f]", m->outage_from, m->outage_to);
+	else if (m->outage)
+		fprintf(f, ",\"outage\":[%.3f,null]", m->outage_from);
+	else
+		fprintf(f, ",\"outage\":null");
+	if (m->promotion)
+		fprintf(f, ",\"promotion\":%.3f", m->promotion_at);
+	else
+		fprintf(f, ",\"promotion\":null");
+}
+
+void
+fp_svg_data_json(FILE *f, const fp_bin *bins, int nbins, int bin_s, double span_s,
+				 const fp_marks *m, const fp_svg_server *server)
+{
+	fprintf(f, "<script type=\"application/json\" id=\"fp-data\">{\"bin_s\":%d,\"span_s\":%g,\"plot\":"
+			"[%.1f,%.1f,%.1f]", bin_s, span_s, FP_ML, FP_PW, FP_CW);
+	marks_json(f, m);
 	for (size_t i = 0; i < sizeof(data_series) / sizeof(data_series[0]); i++)
 	{
 		fprintf(f, ",");
 		array(f, data_series[i].name, bins, nbins, data_series[i].v, data_series[i].needs_latency);
 	}
+	fprintf(f, ",\"server\":");
+	fp_svg_server_json(f, server);
 	fprintf(f, "}</script>\n");
 }

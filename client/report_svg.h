@@ -7,6 +7,7 @@
  * second, log scale) and problems per second (failed, in doubt, missed,
  * stacked).  Each carries the outage band and the promotion mark.  Long
  * runs are drawn in bins of several seconds (at most FP_SVG_MAX_BINS).
+ * The server's charts (report_svg_server.h) follow on the same axis.
  */
 #ifndef FP_REPORT_SVG_H
 #define FP_REPORT_SVG_H
@@ -14,21 +15,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "report_chart.h"
 #include "report_series.h"
 
 #define FP_SVG_MAX_BINS 1200
-
-/* What the charts mark, in seconds since the run started. */
-typedef struct fp_marks
-{
-	bool		outage;			/* a band from outage_from to outage_to */
-	double		outage_from;
-	double		outage_to;
-	bool		recovered;		/* false: the band runs to the end */
-	bool		promotion;		/* a line at promotion_at */
-	double		promotion_at;
-	const char *promotion_label;	/* plain text; escaped when written */
-} fp_marks;
 
 /* One bin of the charts: per-second rates averaged over its seconds. */
 typedef struct fp_bin
@@ -47,11 +37,24 @@ typedef struct fp_bin
  * malloc'd, NULL when out of memory or empty. */
 fp_bin	   *fp_svg_bins(const fp_rseries *s, int *nbins, int *bin_s);
 
-/* The three charts, as <figure> elements. */
-void		fp_svg_charts(FILE *f, const fp_bin *bins, int nbins, int bin_s,
+/* The seconds the charts span: the bins', or up to last_t (the last server
+ * sample) when that is later, in whole bins. */
+double		fp_svg_span(int nbins, int bin_s, double last_t);
+
+/* The three charts, as <figure> elements, spanning span_s seconds. */
+void		fp_svg_charts(FILE *f, const fp_bin *bins, int nbins, int bin_s, double span_s,
 						  const fp_marks *m);
 
-/* The bins as JSON for the page's hover read-out. */
-void		fp_svg_data_json(FILE *f, const fp_bin *bins, int nbins, int bin_s);
+/* The acknowledgements per second as a line (for the server's chart). */
+void		fp_svg_acks_line(FILE *f, const fp_chart *c, const fp_bin *bins, int n, int bin_s,
+							 const char *cls);
+
+struct fp_svg_server;
+
+/* #fp-data, the numbers behind the charts for the page's hover read-out
+ * and for scripts: the bins, the span, the outage and promotion, and the
+ * server's points (null without them). */
+void		fp_svg_data_json(FILE *f, const fp_bin *bins, int nbins, int bin_s, double span_s,
+							 const fp_marks *m, const struct fp_svg_server *server);
 
 #endif
