@@ -879,25 +879,6 @@ ready_results(fp_conn *c, int64_t now)
 
 /* ---- the entry point from poll() ------------------------------------------ */
 
-/*
- * Keepalives and tcp_user_timeout notice a peer that is gone, but not one
- * whose packets are still acknowledged by something in between (a proxy, a
- * load balancer, a pooler whose server vanished): there only silence tells.
- * Silence is counted from the later of the oldest unanswered write and the
- * last bytes received, so a slow server that still answers is left alone.
- */
-int64_t
-fp_conn_reply_deadline(const fp_conn *c)
-{
-	int64_t		limit = c->thread->reply_timeout_us;
-	int64_t		sent;
-
-	if (c->state != FP_CONN_READY || c->count == 0 || limit <= 0)
-		return INT64_MAX;
-	sent = c->ring[c->head].sent_mono;
-	return (sent > c->last_input ? sent : c->last_input) + limit;
-}
-
 void
 fp_conn_io(fp_conn *c, int64_t now, bool readable)
 {

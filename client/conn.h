@@ -55,6 +55,7 @@ struct fp_conn
 	bool		want_write;		/* libpq has unsent output */
 	bool		seen_null;		/* pipeline: last PQgetResult gave NULL */
 	bool		read_only;		/* a write failed as read-only: reconnect */
+	int			waiting;		/* FP_WAIT_* its socket was last registered for */
 
 	/*
 	 * A pooler (PgBouncer) stands between us and the server: the backend pid
@@ -100,8 +101,25 @@ void		fp_conn_io(fp_conn *c, int64_t now, bool readable);
 /*
  * The moment a ready connection with writes in flight is given up on when
  * nothing more comes from the server (--reply-timeout); INT64_MAX: never.
+ *
+ * Keepalives and tcp_user_timeout notice a peer that is gone, but not one
+ * whose packets are still acknowledged by something in between (a proxy, a
+ * load balancer, a pooler whose server vanished): there only silence tells.
+ * Silence is counted from the later of the oldest unanswered write and the
+ * last bytes received, so a slow server that still answers is left alone.
+ * Inline: the thread's loop asks it twice per connection per wake-up.
  */
-int64_t		fp_conn_reply_deadline(const fp_conn *c);
+static inline int64_t
+fp_conn_reply_deadline(const fp_conn *c)
+{
+	int64_t		limit = c->thread->reply_timeout_us;
+	int64_t		sent;
+
+	if (c->state != FP_CONN_READY || c->count == 0 || limit <= 0)
+		return INT64_MAX;
+	sent = c->ring[c->head].sent_mono;
+	return (sent > c->last_input ? sent : c->last_input) + limit;
+}
 
 /* A connection attempt stayed silent past its host's timeout: try the next host. */
 void		fp_conn_host_timeout(fp_conn *c, int64_t now);

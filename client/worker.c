@@ -82,14 +82,24 @@ fp_thread_free(fp_thread *t)
 	pthread_mutex_destroy(&t->lock);
 }
 
-/* Tell the wait set what connection i's socket waits for now. */
+/*
+ * Tell the wait set what connection i's socket waits for now.  A ready
+ * connection keeps the socket it had in setup (libpq changes sockets only
+ * while connecting), so when it waits for what it waited for last time
+ * there is nothing to tell: that is most connections of most passes, and
+ * asking the wait set cost 60 instructions each.
+ */
 static void
 update_wait(fp_thread *t, int i)
 {
-	const fp_conn *c = &t->conns[i];
-	int			fd = c->pg ? PQsocket(c->pg) : -1;
+	fp_conn    *c = &t->conns[i];
+	int			fd;
 	int			what = 0;
 
+	if (c->state == FP_CONN_READY &&
+		c->waiting == (FP_WAIT_IN | (c->want_write ? FP_WAIT_OUT : 0)))
+		return;
+	fd = c->pg ? PQsocket(c->pg) : -1;
 	if (fd >= 0)
 	{
 		if (c->state == FP_CONN_CONNECTING)
@@ -99,6 +109,7 @@ update_wait(fp_thread *t, int i)
 	}
 	/* while connecting, libpq may swap sockets between calls */
 	fp_waitset_set(&t->waits, i, fd, what, c->state == FP_CONN_CONNECTING);
+	c->waiting = what;
 }
 
 /* Earliest of 'soonest' and the next moment connection c needs attention. */
@@ -255,7 +266,7 @@ act(fp_thread *t, int64_t now, int64_t end, int *busy)
 			if (c->state == FP_CONN_DOWN && now >= c->retry_at && now < end)
 				fp_conn_start(c, now);
 		}
-		else
+		else if (c->count < depth || c->want_write)	/* else nothing to send */
 			fp_conn_send_due(c, now, end);
 		*busy += c->count;
 		wake = next_wakeup(c, wake, end, depth);
