@@ -72,6 +72,8 @@ const char	fp_report_css[] =
 ".sample.failed{fill:none;stroke:var(--failed);stroke-width:2;stroke-linecap:round}\n"
 ".series-lag{stroke-width:1.8}.series-lag.lag-0{stroke:var(--lag0)}.series-lag.lag-1{stroke:var(--lag1)}"
 ".series-lag.lag-2{stroke:var(--lag2)}.series-lag.lag-3{stroke:var(--lag3)}\n"
+".lag-points.lag-0{fill:var(--lag0)}.lag-points.lag-1{fill:var(--lag1)}.lag-points.lag-2{fill:var(--lag2)}"
+".lag-points.lag-3{fill:var(--lag3)}\n"
 ".k-acks{background:var(--tps);opacity:.4;height:6px!important}.k-commits{background:var(--commits)}"
 ".k-lag.lag-0{background:var(--lag0)}.k-lag.lag-1{background:var(--lag1)}.k-lag.lag-2{background:var(--lag2)}"
 ".k-lag.lag-3{background:var(--lag3)}\n"

@@ -6,7 +6,7 @@
  * commits per second), "series-client-acks" (the client's acks, under it),
  * "sample ok" / "sample failed" (one marker per point drawn: a sample, or
  * in a long run a bin of them), "series-lag lag-K" (standby K's lag, its
- * name in data-standby).
+ * name in data-standby; "lag-points lag-K" its dots).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -99,11 +99,43 @@ commits_chart(FILE *f, const fp_svg_server *s, const fp_bin *bins, int nbins, in
 	fp_chart_end(f);
 }
 
+/* Whether the lag chart is in ms: the unit more samples have (ms on a tie). */
+static bool
+lag_in_ms(const fp_svg_server *s)
+{
+	int			ms = 0, bytes = 0;
+
+	for (int i = 0; i < s->n; i++)
+		for (int k = 0; k < s->sv->nstandby; k++)
+		{
+			ms += !isnan(s->pts[i].lag_ms[k]);
+			bytes += !isnan(s->pts[i].lag_bytes[k]);
+		}
+	return ms >= bytes;
+}
+
+/* A line through standby k's lag, and a dot on each value (a sparse
+ * series stays visible). */
+static void
+lag_series(FILE *f, const fp_chart *c, const fp_svg_server *s, point_value v, int k)
+{
+	fprintf(f, "<path class=\"series-lag lag-%d\" data-standby=\"", k);
+	fp_html_puts(f, s->sv->standby[k]);
+	fprintf(f, "\" d=\"");
+	point_line(f, c, s, v, k);
+	fprintf(f, "\"/>\n<g class=\"lag-points lag-%d\">", k);
+	for (int i = 0; i < s->n; i++)
+		if (!isnan(v(&s->pts[i], k)))
+			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.8\"/>",
+					fp_chart_x(c, s->pts[i].t), fp_chart_y(c, v(&s->pts[i], k)));
+	fprintf(f, "</g>\n");
+}
+
 static void
 lag_chart(FILE *f, const fp_svg_server *s, double span_s, const fp_marks *m)
 {
 	fp_chart	c = {.span_s = span_s};
-	bool		ms = s->sv->has_lag_ms;
+	bool		ms = lag_in_ms(s);
 	point_value v = ms ? v_lag_ms : v_lag_bytes;
 	double		lo = 0, hi = 0;
 
@@ -123,8 +155,8 @@ lag_chart(FILE *f, const fp_svg_server *s, double span_s, const fp_marks *m)
 		c.bytes = true;
 		c.ymax = fp_chart_nice_ceil(hi * 1.05);
 	}
-	fprintf(f, "<figure class=\"chart\" id=\"lag-chart\"><figcaption><span class=\"ct\">%s</span>"
-			"<span class=\"legend\">",
+	fprintf(f, "<figure class=\"chart\" id=\"lag-chart\" data-unit=\"%s\"><figcaption>"
+			"<span class=\"ct\">%s</span><span class=\"legend\">", ms ? "ms" : "bytes",
 			ms ? "Replication lag per standby: replay lag (log scale)"
 			: "Replication lag per standby: bytes sent, not yet replayed");
 	for (int k = 0; k < s->sv->nstandby; k++)
@@ -139,13 +171,7 @@ lag_chart(FILE *f, const fp_svg_server *s, double span_s, const fp_marks *m)
 	fp_chart_axes(f, &c);
 	fp_chart_marks(f, &c, m, false);
 	for (int k = 0; k < s->sv->nstandby; k++)
-	{
-		fprintf(f, "<path class=\"series-lag lag-%d\" data-standby=\"", k);
-		fp_html_puts(f, s->sv->standby[k]);
-		fprintf(f, "\" d=\"");
-		point_line(f, &c, s, v, k);
-		fprintf(f, "\"/>\n");
-	}
+		lag_series(f, &c, s, v, k);
 	sample_marks(f, &c, s, false);
 	fp_chart_end(f);
 }
@@ -168,8 +194,10 @@ intro(FILE *f, const fp_svg_server *s, int bin_s)
 	if (bin_s > 1)
 		fprintf(f, "; drawn in bins of %d seconds (commits averaged, lag the highest)", bin_s);
 	fprintf(f, ". The server counts every transaction committed in the database (the sampler's "
-			"own and the extension's heartbeats too), and each backend reports its commits at "
-			"most once a second, so the server's line trails the client's by up to a second.</p>\n");
+			"own and the extension's heartbeats too). Each backend adds its counts to "
+			"pg_stat_database at most once a second, later when the statistics are busy, so the "
+			"server's line is lumpy and lags the client's; counts not yet added when a server "
+			"crashes never appear.</p>\n");
 }
 
 /* Why there is nothing to draw. */
@@ -270,8 +298,9 @@ fp_svg_server_json(FILE *f, const fp_svg_server *s)
 		fputs("null", f);
 		return;
 	}
-	fprintf(f, "{\"samples\":%d,\"failed_samples\":%d,\"skipped_lines\":%zu,\"torn\":%s,\"points\":%d,",
-			s->sv->n, s->sv->failed, s->sv->skipped, s->sv->torn ? "true" : "false", s->n);
+	fprintf(f, "{\"samples\":%d,\"failed_samples\":%d,\"skipped_lines\":%zu,\"torn\":%s,\"points\":%d,"
+			"\"lag_unit\":\"%s\",", s->sv->n, s->sv->failed, s->sv->skipped, s->sv->torn ? "true" : "false",
+			s->n, lag_in_ms(s) ? "ms" : "bytes");
 	number_array(f, "t", s, v_t, 0, "%.3f");
 	fprintf(f, ",\"ok\":[");
 	for (int i = 0; i < s->n; i++)

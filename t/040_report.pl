@@ -9,7 +9,8 @@
 # Chromium only the rendering part is skipped.  Bad input (missing ledger,
 # unreadable JSON, unwritable output, the ledger given as the output) is a
 # one-line error with exit 2; a truncated ledger is reported on the page; a
-# password in the connection string never reaches the page.
+# password in the connection string never reaches the page.  The server's
+# view comes from the samples beside the ledger (t/050 checks the chart).
 use strict;
 use warnings;
 use FindBin;
@@ -82,6 +83,7 @@ unlike($page, qr/<(?:script|link|img)[^>]*\bsrc=|<link[^>]*href=|https?:\/\//i,
 	'self-contained: nothing loaded from elsewhere');
 like($page, qr/id="outage-band"/, 'the outage is shaded');
 like($page, qr/id="promotion-mark"/, 'the promotion is marked');
+like($page, qr/id="server-chart"/, "the server's view from run.ledger.server.jsonl (t/050 checks it)");
 
 # --- bad input: one line, exit 2 -------------------------------------------------
 sub report_fails
@@ -118,6 +120,8 @@ is($? >> 8, 0, 'a truncated ledger still makes a page');
 my $torn = slurp_file("$dir/torn.html");
 like($torn, qr/id="ledger-truncated"/, 'the truncated tail is reported on the page');
 like($torn, qr/Not verified/, 'without verify JSON the page says "not verified"');
+like($torn, qr/<b>No server metrics<\/b>: <code>[^<]*torn\.ledger\.server\.jsonl<\/code> is not there/,
+	'without samples beside the ledger the page says "no server metrics"');
 
 # --- rendered in a real browser ----------------------------------------------------
 my ($chromium) = grep { -x } map { ("$_/chromium", "$_/chromium-browser") } split /:/, $ENV{PATH};

@@ -8,7 +8,12 @@
 #    client's acknowledgements per second in steady state;
 #  - a role with no more than the ledger grants gets its samples, with the
 #    privileged fields null, not errors;
-#  - --no-server-metrics, and an existing samples file refused without --force.
+#  - --no-server-metrics, and an existing samples file refused without --force;
+#  - failprobe report of the failover, rendered in headless Chromium: the
+#    server's chart has a marker per sample (a cross per failed one), the
+#    server's commits line, and the standby's lag before the failover and
+#    not after the promotion, on the client's time axis; the run without
+#    samples says "No server metrics"; a damaged line is skipped and counted.
 use strict;
 use warnings;
 use FindBin;
@@ -19,6 +24,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use JSON::PP qw(decode_json);
 use List::Util qw(sum);
+use File::Copy qw(copy);
 use FailprobeTest;
 
 my $failprobe = "$FindBin::Bin/../client/failprobe";
@@ -109,6 +115,104 @@ note "server commits/s $server_rate, client acks/s $client_rate";
 ok($server_rate > 0.7 * $client_rate && $server_rate < 1.3 * $client_rate,
 	"server commits/s ($server_rate) within 30 % of client acks/s ($client_rate)");
 
+# --- the report page: the server's view against the client's ----------------------
+my $html = "$dir/report.html";
+my ($rout, $rerr) = ('', '');
+IPC::Run::run([ $failprobe, 'report', '--ledger', "$dir/run.ledger", '--run-json', "$dir/run.json",
+		'--html', $html ], '>', \$rout, '2>', \$rerr);
+is($? >> 8, 0, 'report exits 0') or diag $rerr;
+my $page = slurp_file($html);
+like($page, qr/id="server-chart"/, 'the page has the server chart');
+unlike($page, qr/id="server-none"/, 'and does not say "no server metrics"');
+unlike($page, qr/<(?:script|link|img)[^>]*\bsrc=|<link[^>]*href=|https?:\/\//i,
+	'still self-contained');
+
+my ($chromium) = grep { -x } map { ("$_/chromium", "$_/chromium-browser") } split /:/, $ENV{PATH};
+SKIP:
+{
+	skip 'chromium is not installed (scripts/install-deps installs it)', 14 unless $chromium;
+	my $home = PostgreSQL::Test::Utils::tempdir;
+	local $ENV{HOME} = $home;
+	local $ENV{XDG_CONFIG_HOME} = "$home/.config";
+	local $ENV{XDG_CACHE_HOME} = "$home/.cache";
+	my @chrome = ($chromium, '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+		'--disable-dev-shm-usage', "--user-data-dir=$home/profile");
+	my ($dom, $cerr) = ('', '');
+	IPC::Run::run([ @chrome, '--dump-dom', "file://$html" ], '>', \$dom, '2>', \$cerr,
+		IPC::Run::timeout(90));
+	like($dom, qr/<html[^>]*data-script="ready"/, 'chromium renders the page and its script runs')
+	  or diag $cerr;
+
+	# the server chart as the browser has it: a marker per sample
+	my ($chart) = $dom =~ m{<figure class="chart" id="server-chart">(.*?)</figure>}s;
+	ok(defined $chart, 'the server chart is in the rendered page');
+	$chart //= '';
+	my $markers = () = $chart =~ /class="sample /g;
+	my $crosses = () = $chart =~ /class="sample failed"/g;
+	is($markers, scalar(@s), 'a marker per sample in the server chart (' . scalar(@s) . ')');
+	is($crosses, $sm->{failed}, "a cross per failed sample ($sm->{failed})");
+	like($chart, qr/<path class="series-commits" d="M[\d.]+ [\d.]+L/, "the server's commits line is drawn");
+	like($chart, qr/<path class="series-client-acks" d="M/, "over the client's acknowledgements");
+	like($chart, qr/class="outage-band"/, 'with the outage band');
+
+	# the numbers behind it (#fp-data): the same samples, on the client's axis
+	my ($json) = $dom =~ m{<script type="application/json" id="fp-data">(.*?)</script>}s;
+	my $d = decode_json($json // '{}');
+	my $sv = $d->{server} // {};
+	is($sv->{points}, scalar(@s), '#fp-data: a point per sample');
+	my @t = @{ $sv->{t} // [] };
+	ok(@t && $t[0] >= 0 && $t[0] < 2 && $t[-1] <= $d->{span_s},
+		"sample times from the run's start, within the charts' span ($t[0] .. $t[-1] of $d->{span_s} s)");
+	my ($outage_from, $outage_to) = @{ $d->{outage} // [] };
+	my ($ff) = grep { !$sv->{ok}[$_] } 0 .. $#t;
+	ok(defined $ff && defined $outage_from && $t[$ff] > $outage_from - 0.1 && $t[$ff] < $outage_from + 3,
+		'the first failed sample is where the client\'s outage begins ('
+		  . ($ff // -1) . ': ' . ($t[$ff // 0] // '?') . " s, outage from " . ($outage_from // '?') . ' s)');
+
+	# the commit rates are the samples' differences (the same server, both good)
+	my @rates = map {
+		my ($a, $b) = @s[ $_ - 1, $_ ];
+		$a->{ok} && $b->{ok} && $a->{port} == $b->{port} && $b->{xact_commit} >= $a->{xact_commit}
+		  ? ($b->{xact_commit} - $a->{xact_commit}) / (($b->{t_us} - $a->{t_us}) / 1e6) : undef
+	} 1 .. $#s;
+	unshift @rates, undef;
+	my @differ = grep { defined $rates[$_] != defined $sv->{commits}[$_]
+		  || (defined $rates[$_] && abs($rates[$_] - $sv->{commits}[$_]) > 0.1) } 0 .. $#s;
+	ok(!@differ && (grep { defined } @rates) >= 4,
+		"server commits/s on the page are the samples' rates (" . join(' ', map { $_ // '-' } @{ $sv->{commits} }) . ')');
+
+	# the standby's lag before the failover, none after the promotion
+	my ($lag) = grep { $_->{name} eq 'standby050' } @{ $sv->{standbys} // [] };
+	my @with = grep { $lag && (defined $lag->{lag_ms}[$_] || defined $lag->{lag_bytes}[$_]) } 0 .. $#t;
+	ok(@with >= 2 && $t[ $with[-1] ] < $outage_from + 1, scalar(@with)
+		  . ' lag values of standby050, the last at ' . ($t[ $with[-1] // 0 ] // '?') . ' s, before the failover');
+	ok(defined $d->{promotion} && !(grep { $t[$_] > $d->{promotion} } @with), 'no lag after the promotion');
+	my ($k, $dots) = $dom =~ m{<path class="series-lag lag-(\d)" data-standby="standby050" d="M[^"]+"(?:/>|></path>)\s*<g class="lag-points lag-\d">(.*?)</g>}s;
+	my $ndots = () = ($dots // '') =~ /<circle /g;
+	ok(defined $k && $ndots >= 2, "the lag of standby050 is drawn ($ndots points)");
+
+	my $png = "$PostgreSQL::Test::Utils::log_path/050_server_metrics.png";
+	IPC::Run::run([ @chrome, '--hide-scrollbars', '--window-size=1280,2600', "--screenshot=$png",
+			"file://$html" ], '>', \my $so, '2>', \my $se, IPC::Run::timeout(90));
+	ok(-s $png && slurp_file($png) =~ /^\x89PNG/, "a screenshot ($png)");
+	copy($html, "$PostgreSQL::Test::Utils::log_path/050_server_metrics.html");
+}
+
+# a damaged line in the samples is skipped and counted; a missing named file is an error
+my @lines = split /(?<=\n)/, slurp_file($sm->{path});
+splice @lines, 2, 0, "{\"t_us\": 1, \"ok\": tru\n";
+append_to_file("$dir/damaged.jsonl", join('', @lines));
+IPC::Run::run([ $failprobe, 'report', '--ledger', "$dir/run.ledger", '--server-metrics', "$dir/damaged.jsonl",
+		'--html', "$dir/damaged.html" ], '>', \$rout, '2>', \$rerr);
+is($? >> 8, 0, 'a damaged samples file still makes a page');
+my $damaged = slurp_file("$dir/damaged.html");
+like($damaged, qr/id="server-skipped">1 damaged line skipped/, 'the damaged line is counted on the page');
+like($damaged, qr/"server":\{"samples":${\ scalar(@s)},/, 'and every good sample is used');
+IPC::Run::run([ $failprobe, 'report', '--ledger', "$dir/run.ledger", '--server-metrics', "$dir/nope.jsonl",
+		'--html', "$dir/nope.html" ], '>', \$rout, '2>', \$rerr);
+is($? >> 8, 2, '--server-metrics naming a missing file: exit 2');
+like($rerr, qr/^failprobe: cannot read \S*nope\.jsonl[^\n]*\n\z/, 'one line naming it');
+
 # --- an unprivileged role ---------------------------------------------------------
 $standby->safe_psql('postgres',
 	'CREATE ROLE loader LOGIN; GRANT INSERT, SELECT ON failprobe.ledger TO loader');
@@ -132,6 +236,11 @@ IPC::Run::run([ $failprobe, 'run', '-d', $udsn, '-l', "$dir/off.ledger", '-R', '
 is($? >> 8, 0, '--no-server-metrics run completes');
 ok(!-e "$dir/off.ledger.server.jsonl", '--no-server-metrics: no samples file');
 ok(!defined decode_json(slurp_file("$dir/off.json"))->{server_metrics}, '--no-server-metrics: server_metrics null');
+IPC::Run::run([ $failprobe, 'report', '--ledger', "$dir/off.ledger", '--html', "$dir/off.html" ],
+	'>', \$out, '2>', \$err);
+is($? >> 8, 0, 'report of a run without samples exits 0');
+like(slurp_file("$dir/off.html"), qr/id="server-none"><b>No server metrics<\/b>: <code>[^<]*off\.ledger\.server\.jsonl<\/code> is not there/,
+	'and the page says "No server metrics"');
 append_to_file("$dir/old.ledger.server.jsonl", "keep me\n");
 IPC::Run::run([ $failprobe, 'run', '-d', $udsn, '-l', "$dir/old.ledger", '-T', '1', '-q' ],
 	'>', \$out, '2>', \$err);

@@ -361,12 +361,14 @@ test_page(void **state)
 	assert_non_null(strstr(server_chart, "class=\"outage-band\""));
 	assert_non_null(strstr(server_chart, "class=\"promotion\""));
 	free(server_chart);
+	assert_non_null(strstr(lag, "id=\"lag-chart\" data-unit=\"ms\""));
 	assert_non_null(strstr(lag, "<path class=\"series-lag lag-0\" data-standby=\"standby&lt;b&gt;\" d=\"M"));
+	assert_int_equal(count(lag, "<circle cx="), 4);	/* a dot per lag value */
 	assert_int_equal(count(lag, "class=\"sample failed\""), 2 + 0);
 	assert_null(strstr(page, "standby<b>"));
 	/* the data: every sample, seconds since the start, the lag until the failover */
 	assert_non_null(strstr(data, "\"server\":{\"samples\":9,\"failed_samples\":2,\"skipped_lines\":0,"
-						   "\"torn\":false,\"points\":9,\"t\":[0.000,1.000,2.000,3.000,4.000,5.000,6.000,7.000,8.500]"));
+						   "\"torn\":false,\"points\":9,\"lag_unit\":\"ms\",\"t\":[0.000,1.000,2.000,3.000,4.000,5.000,6.000,7.000,8.500]"));
 	assert_non_null(strstr(data, "\"commits\":[null,500.0,600.0,null,null,null,null,500.0,500.0]"));
 	assert_non_null(strstr(data, "\"name\":\"standby\\u003cb\\u003e\",\"lag_ms\":[0.5,0.75,1,2,null,"));
 	assert_non_null(strstr(data, "connection refused \\u003c/script\\u003e"));
@@ -394,6 +396,56 @@ test_page_without(void **state)
 	free(page);
 }
 
+/* Lag in bytes when more samples have it in bytes than in ms (replay_lag
+ * is null while a standby is caught up); no lag at all: a note. */
+static void
+test_lag_unit(void **state)
+{
+	json_t	   *samples = json_loads(
+		"[{\"t_us\":1714564800000000,\"ok\":true,\"host\":\"a\",\"port\":1,\"replication\":"
+		"  [{\"application_name\":\"s1\",\"replay_lag_ms\":0.04,\"lag_bytes\":0}]},"
+		" {\"t_us\":1714564801000000,\"ok\":true,\"host\":\"a\",\"port\":1,\"replication\":"
+		"  [{\"application_name\":\"s1\",\"replay_lag_ms\":null,\"lag_bytes\":2500}]},"
+		" {\"t_us\":1714564802000000,\"ok\":true,\"host\":\"a\",\"port\":1,\"replication\":"
+		"  [{\"application_name\":\"s1\",\"replay_lag_ms\":null,\"lag_bytes\":0}]}]", 0, NULL);
+	fp_rserver	sv = {0};
+	fp_svg_server view;
+	fp_marks	m = {0};
+	char	   *out = NULL;
+	size_t		len = 0;
+	FILE	   *f;
+
+	(void) state;
+	assert_non_null(samples);
+	assert_int_equal(fp_rsv_from_samples(&sv, samples, T0), 0);
+	view = (fp_svg_server) {.sv = &sv, .pts = sv.pts, .n = sv.n};
+	f = open_memstream(&out, &len);
+	fp_svg_server_charts(f, &view, NULL, 0, 1, 3, &m);
+	fclose(f);
+	assert_non_null(strstr(out, "id=\"lag-chart\" data-unit=\"bytes\""));
+	assert_non_null(strstr(out, ">2.5 kB</text>"));	/* the top of the y axis */
+	assert_int_equal(count(out, "<circle cx="), 3);
+	free(out);
+	fp_rsv_free(&sv);
+	json_decref(samples);
+
+	/* the same samples without replication rows: no lag chart, a note */
+	samples = json_loads("[{\"t_us\":1714564800000000,\"ok\":true,\"replication\":[]}]", 0, NULL);
+	memset(&sv, 0, sizeof(sv));
+	assert_int_equal(fp_rsv_from_samples(&sv, samples, T0), 0);
+	view = (fp_svg_server) {.sv = &sv, .pts = sv.pts, .n = sv.n};
+	out = NULL;
+	f = open_memstream(&out, &len);
+	fp_svg_server_charts(f, &view, NULL, 0, 1, 3, &m);
+	fclose(f);
+	assert_non_null(strstr(out, "id=\"server-chart\""));
+	assert_non_null(strstr(out, "id=\"lag-none\""));
+	assert_null(strstr(out, "id=\"lag-chart\""));
+	free(out);
+	fp_rsv_free(&sv);
+	json_decref(samples);
+}
+
 int
 main(void)
 {
@@ -406,6 +458,7 @@ main(void)
 		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_page),
 		cmocka_unit_test(test_page_without),
+		cmocka_unit_test(test_lag_unit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
