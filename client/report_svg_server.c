@@ -20,6 +20,8 @@
 
 #include "report_html.h"
 
+#define DENSE 300				/* more points than this: smaller dots */
+
 typedef double (*point_value) (const fp_rsv_point *p, int k);
 
 static double v_commits(const fp_rsv_point *p, int k) { (void) k; return p->commits; }
@@ -55,6 +57,7 @@ static void
 sample_marks(FILE *f, const fp_chart *c, const fp_svg_server *s, bool ok_too)
 {
 	double		bottom = FP_MT + FP_PH - 5;
+	double		r = s->n > DENSE ? 1.1 : 2.2;
 
 	fprintf(f, "<g class=\"samples\">");
 	for (int i = 0; i < s->n; i++)
@@ -65,10 +68,10 @@ sample_marks(FILE *f, const fp_chart *c, const fp_svg_server *s, bool ok_too)
 		if (p->failed > 0)
 			fprintf(f, "<path class=\"sample failed\" d=\"M%.1f %.1fl6 6m0 -6l-6 6\"/>", x - 3, bottom - 3);
 		else if (ok_too && !isnan(p->commits))
-			fprintf(f, "<circle class=\"sample ok\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\"/>",
-					x, fp_chart_y(c, p->commits));
+			fprintf(f, "<circle class=\"sample ok\" cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"/>",
+					x, fp_chart_y(c, p->commits), r);
 		else if (ok_too)
-			fprintf(f, "<circle class=\"sample ok norate\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.2\"/>", x, bottom);
+			fprintf(f, "<circle class=\"sample ok norate\" cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"/>", x, bottom, r);
 	}
 	fprintf(f, "</g>\n");
 }
@@ -126,8 +129,8 @@ lag_series(FILE *f, const fp_chart *c, const fp_svg_server *s, point_value v, in
 	fprintf(f, "\"/>\n<g class=\"lag-points lag-%d\">", k);
 	for (int i = 0; i < s->n; i++)
 		if (!isnan(v(&s->pts[i], k)))
-			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.8\"/>",
-					fp_chart_x(c, s->pts[i].t), fp_chart_y(c, v(&s->pts[i], k)));
+			fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\"/>", fp_chart_x(c, s->pts[i].t),
+					fp_chart_y(c, v(&s->pts[i], k)), s->n > DENSE ? 1.0 : 1.8);
 	fprintf(f, "</g>\n");
 }
 
