@@ -79,6 +79,39 @@ fp_digest(EVP_MD_CTX *md, const EVP_MD *sha256, uint64_t run_id, uint32_t worker
 	return 0;
 }
 
+/*
+ * SHA-256 of a message short enough for one 64-byte block with its padding
+ * (the message, 0x80, zeros, its length in bits as 8 big-endian bytes):
+ * the block built here and compressed by one SHA256_Transform.  For the
+ * 20-byte identity that is 0.3k instructions against the 0.5k of
+ * SHA256_Update and SHA256_Final, which buffer, pad and cleanse.
+ */
+#define FP_ONE_BLOCK_MAX 55		/* 64 - the 0x80 - the length */
+
+static void
+sha256_one_block(const unsigned char id[FP_IDENTITY_LEN],
+				 const unsigned char *payload, size_t n,
+				 unsigned char out[FP_DIGEST_LEN])
+{
+	SHA256_CTX	c;
+	unsigned char block[64] = {0};
+	uint64_t	bits = htobe64((uint64_t) (FP_IDENTITY_LEN + n) * 8);
+
+	memcpy(block, id, FP_IDENTITY_LEN);
+	if (n > 0)
+		memcpy(block + FP_IDENTITY_LEN, payload, n);
+	block[FP_IDENTITY_LEN + n] = 0x80;
+	memcpy(block + 56, &bits, 8);
+	SHA256_Init(&c);
+	SHA256_Transform(&c, block);
+	for (int i = 0; i < 8; i++)
+	{
+		uint32_t	w = htobe32(c.h[i]);
+
+		memcpy(out + 4 * i, &w, 4);
+	}
+}
+
 void
 fp_digest_identity(const unsigned char id[FP_IDENTITY_LEN],
 				   const unsigned char *payload, size_t n,
@@ -86,10 +119,14 @@ fp_digest_identity(const unsigned char id[FP_IDENTITY_LEN],
 {
 	SHA256_CTX	c;
 
+	if (FP_IDENTITY_LEN + n <= FP_ONE_BLOCK_MAX)
+	{
+		sha256_one_block(id, payload, n, out);
+		return;
+	}
 	/* none of the three can fail: they only move bytes through the state */
 	SHA256_Init(&c);
 	SHA256_Update(&c, id, FP_IDENTITY_LEN);
-	if (n > 0)
-		SHA256_Update(&c, payload, n);
+	SHA256_Update(&c, payload, n);
 	SHA256_Final(out, &c);
 }
