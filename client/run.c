@@ -40,7 +40,10 @@ on_signal(int sig)
 {
 	(void) sig;
 	if (signal_run)
+	{
 		atomic_store(&signal_run->stop, true);
+		sem_post(&signal_run->wake);	/* async-signal-safe */
+	}
 }
 
 uint32_t
@@ -211,6 +214,19 @@ start_clock(fp_run *run, char *err, size_t errlen)
 	return rc;
 }
 
+/*
+ * Sleep until the monotonic instant 'until' (microseconds) or until a thread
+ * ends or a signal stops the run.  Waking only then, not on a short poll,
+ * keeps the watcher's own wake-ups off the CPU the load threads use.
+ */
+static void
+sleep_until(fp_run *run, int64_t until)
+{
+	struct timespec ts = {.tv_sec = until / 1000000, .tv_nsec = (until % 1000000) * 1000};
+
+	(void) sem_clockwait(&run->wake, CLOCK_MONOTONIC, &ts);
+}
+
 /* Progress until every thread has finished; returns the elapsed seconds. */
 static double
 watch(fp_run *run, fp_series *series)
@@ -236,7 +252,7 @@ watch(fp_run *run, fp_series *series)
 		}
 		if (stopped == 0 && atomic_load(&run->stop))
 			stopped = now;
-		usleep(10000);
+		sleep_until(run, next);
 	}
 	for (int i = 0; i < run->nthreads; i++)
 		pthread_join(run->threads[i].tid, NULL);
@@ -335,6 +351,7 @@ fp_run_command(const fp_config *cfg)
 		return 2;
 	}
 
+	sem_init(&run.wake, 0, 0);	/* kept to the end: the handler may post to it */
 	signal_run = &run;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

@@ -11,6 +11,7 @@
 #define FP_RUN_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -87,6 +88,8 @@ typedef struct fp_run
 	fp_thread  *threads;
 	int			nthreads;
 	atomic_int	finished;		/* threads that have ended */
+	sem_t		wake;			/* posted when a thread ends or a signal stops the
+								 * run: the watcher looks at once */
 	const struct fp_stage_report *stages;	/* profiled runs, once judged */
 	struct fp_sampler *sampler;	/* server metrics beside the load; NULL: off */
 } fp_run;

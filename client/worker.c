@@ -291,6 +291,14 @@ give_up_inflight(fp_thread *t, int64_t now)
 	pthread_mutex_unlock(&t->lock);
 }
 
+/* Count this thread as ended and wake the watcher (run.c) to see it. */
+static void
+thread_done(fp_run *run)
+{
+	atomic_fetch_add(&run->finished, 1);
+	sem_post(&run->wake);
+}
+
 void *
 fp_thread_main(void *arg)
 {
@@ -302,7 +310,7 @@ fp_thread_main(void *arg)
 	pthread_barrier_wait(&run->go);
 	if (atomic_load(&run->stop) && run->start_mono == run->end_mono)
 	{
-		atomic_fetch_add(&run->finished, 1);
+		thread_done(run);
 		return NULL;
 	}
 
@@ -345,6 +353,6 @@ fp_thread_main(void *arg)
 	}
 	fp_thread_flush(t);
 	pthread_mutex_unlock(&t->lock);
-	atomic_fetch_add(&run->finished, 1);
+	thread_done(run);
 	return NULL;
 }
