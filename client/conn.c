@@ -52,9 +52,13 @@ static const char *identity_sql =
 
 static const char *report_sql = "SET pg_failprobe.report_commits = lsn";
 
-/* Named statements live in one server session; a transaction pooler moves us. */
+/*
+ * Named statements live in one server session; a transaction pooler moves
+ * us, unless it keeps them per client (setup.c probed the run's pooler).
+ */
 #define FP_POOLED_PREPARED_ERROR "--protocol prepared does not work through a connection pooler " \
-	"(PgBouncer in transaction mode); use --protocol extended"
+	"that passes named statements through (PgBouncer before 1.21, or max_prepared_statements = 0); " \
+	"use --protocol extended"
 
 static void setup_begin(fp_conn *c, int64_t now);
 static void note_host(fp_conn *c, int64_t now);
@@ -685,7 +689,8 @@ take_identity(fp_conn *c, PGresult *res, int64_t now)
 	c->pooled = strtol(PQgetvalue(res, 0, 3), NULL, 10) != PQbackendPID(c->pg);
 	if (s.in_recovery)
 		attempt_failed(c, now, "server is a standby (read-only); add target_session_attrs=read-write to the connection string");
-	else if (c->pooled && c->thread->run->cfg->protocol == FP_PROTO_PREPARED)
+	else if (c->pooled && c->thread->run->cfg->protocol == FP_PROTO_PREPARED &&
+			 !c->thread->run->pooler_prepares)
 		attempt_failed(c, now, FP_POOLED_PREPARED_ERROR);
 }
 
@@ -707,7 +712,8 @@ next_setup_step(fp_conn *c, int64_t now)
 	else if (c->setup != FP_SETUP_PREPARE && run->cfg->protocol == FP_PROTO_PREPARED)
 	{
 		c->setup = FP_SETUP_PREPARE;
-		ok = PQsendPrepare(c->pg, "fp_insert", c->insert_sql, c->insert_nparams, insert_types);
+		ok = PQsendPrepare(c->pg, "fp_insert", c->pooled ? c->insert_tli_sql : c->insert_sql,
+						   c->insert_nparams, insert_types);
 	}
 	else
 		return false;

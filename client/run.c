@@ -321,6 +321,7 @@ fp_run_command(const fp_config *cfg)
 	run.extension = target.extension;
 	run.report_lsn = target.report_lsn;
 	run.pooled = target.pooled;
+	run.pooler_prepares = target.pooler_prepares;
 	fp_hosts_parse(&run.hosts, cfg->dsn);
 	pthread_mutex_init(&run.servers_lock, NULL);
 	run.run_id = cfg->run_id ? cfg->run_id : new_run_id();

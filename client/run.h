@@ -66,6 +66,8 @@ typedef struct fp_run
 	bool		extension;		/* the extension's table is used */
 	bool		report_lsn;		/* the server reports commit LSNs */
 	bool		pooled;			/* a pooler (PgBouncer) stands in between */
+	bool		pooler_prepares;	/* and keeps named statements per client:
+									 * --protocol prepared works through it */
 
 	int64_t		start_mono;		/* schedule origin, monotonic */
 	int64_t		start_wall;		/* the same instant, wall clock */

@@ -9,9 +9,11 @@
  *
  * A connection pooler in transaction mode (PgBouncer, as built into managed
  * services on port 6432) is recognised here too, by the backend pid: the
- * one it announces is its own, not the server's.  Through it, named
- * prepared statements cannot work and commit LSNs cannot be trusted per
- * transaction, so the first is refused and the second said out loud.
+ * one it announces is its own, not the server's.  Through it, commit LSNs
+ * cannot be trusted per transaction, which is said out loud; named prepared
+ * statements work only where the pooler keeps them per client (PgBouncer
+ * 1.21 and later with max_prepared_statements > 0), which a probe finds
+ * out, and are refused elsewhere.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -147,26 +150,95 @@ probe_bounded(PGconn *pg, char *err, size_t errlen)
 	return res ? res : PQmakeEmptyPGresult(pg, PGRES_FATAL_ERROR);
 }
 
+/* Run one command of the prepared-statement probe; false with err set. */
+static bool
+probe_step(PGresult *res, ExecStatusType want, char *err, size_t errlen)
+{
+	char		why[512];
+	bool		ok = PQresultStatus(res) == want;
+
+	if (!ok)
+	{
+		fp_pq_first_line(why, sizeof(why), PQresultErrorMessage(res));
+		snprintf(err, errlen, "cannot find out whether the connection pooler keeps named "
+				 "prepared statements: %s", why);
+	}
+	PQclear(res);
+	return ok;
+}
+
+/*
+ * Does the pooler keep named prepared statements per client, or hand our
+ * names to a server session as they are?  PgBouncer 1.21 and later with
+ * max_prepared_statements > 0 keeps them: it gives each its own name
+ * (PGBOUNCER_n) and prepares it on whichever server session runs the next
+ * transaction.  PgBouncer 1.18, or max_prepared_statements = 0, passes the
+ * Parse through: the statement exists in one server session only, and in
+ * transaction mode the next transaction may run in another.  The server
+ * itself tells which: in one explicit transaction (one server session even
+ * in transaction mode) prepare a statement under a name of our own and look
+ * for that name in pg_prepared_statements.  Found: passed through (it is
+ * deallocated again, the session being shared).  Returns 1 kept by the
+ * pooler, 0 passed through, -1 with err set.
+ */
+static int
+pooler_keeps_prepared(PGconn *pg, char *err, size_t errlen)
+{
+	char		name[64];
+	char		sql[96];
+	const char *params[1] = {name};
+	PGresult   *res;
+	bool		visible;
+
+	snprintf(name, sizeof(name), "failprobe_probe_%ld", (long) getpid());
+	if (!probe_step(PQexec(pg, "BEGIN"), PGRES_COMMAND_OK, err, errlen) ||
+		!probe_step(PQprepare(pg, name, "SELECT 1", 0, NULL), PGRES_COMMAND_OK, err, errlen))
+		return -1;
+	res = PQexecParams(pg, "SELECT count(*) FROM pg_prepared_statements WHERE name = $1",
+					   1, NULL, params, NULL, NULL, 0);
+	visible = PQresultStatus(res) == PGRES_TUPLES_OK && strcmp(PQgetvalue(res, 0, 0), "0") != 0;
+	if (!probe_step(res, PGRES_TUPLES_OK, err, errlen))
+		return -1;
+	snprintf(sql, sizeof(sql), "DEALLOCATE %s", name);
+	if (visible && !probe_step(PQexec(pg, sql), PGRES_COMMAND_OK, err, errlen))
+		return -1;
+	if (!probe_step(PQexec(pg, "COMMIT"), PGRES_COMMAND_OK, err, errlen))
+		return -1;
+	return visible ? 0 : 1;
+}
+
 /*
  * Through a pooler: refuse what cannot work, say what is not known.
  * Returns 0, or -1 with err set.
  */
 static int
-check_pooler(const fp_config *cfg, const fp_target *t, char *err, size_t errlen)
+check_pooler(PGconn *pg, const fp_config *cfg, fp_target *t, char *err, size_t errlen)
 {
 	if (cfg->protocol == FP_PROTO_PREPARED)
 	{
-		snprintf(err, errlen, "--protocol prepared does not work through a connection pooler "
-				 "in transaction mode (the server's backend pid differs from the one announced, "
-				 "so this is PgBouncer or alike): named statements live in one server session "
-				 "and the next transaction may run in another; use --protocol extended (the default)");
-		return -1;
+		int			keeps = pooler_keeps_prepared(pg, err, errlen);
+
+		if (keeps < 0)
+			return -1;
+		if (keeps == 0)
+		{
+			snprintf(err, errlen, "--protocol prepared does not work through this connection "
+					 "pooler: it passes named statements to one server session as they are "
+					 "(a statement prepared through it showed up under its own name in "
+					 "pg_prepared_statements), and in transaction mode the next transaction "
+					 "may run in another; use --protocol extended (the default), or a PgBouncer "
+					 "1.21 or later with max_prepared_statements > 0");
+			return -1;
+		}
+		t->pooler_prepares = true;
 	}
 	fprintf(stderr, "failprobe: connected through a connection pooler (PgBouncer or alike): "
 			"commit LSNs are not available through this connection%s; each write reads "
 			"the timeline it committed on, since the pooler may move to a new primary "
-			"without dropping the connection\n",
-			t->report_lsn ? " (turning them on would change a pooled server session others share)" : "");
+			"without dropping the connection%s\n",
+			t->report_lsn ? " (turning them on would change a pooled server session others share)" : "",
+			t->pooler_prepares ? "; the pooler keeps named prepared statements per client "
+			"(max_prepared_statements), so --protocol prepared works through it" : "");
 	return 0;
 }
 
@@ -207,7 +279,7 @@ fp_setup_target(const fp_config *cfg, fp_target *t, char *err, size_t errlen)
 	snprintf(t->user, sizeof(t->user), "%s", PQgetvalue(res, 0, 4));
 	snprintf(t->server_version, sizeof(t->server_version), "%s", PQgetvalue(res, 0, 5));
 	t->pooled = strtol(PQgetvalue(res, 0, 6), NULL, 10) != PQbackendPID(pg);
-	if (t->pooled && check_pooler(cfg, t, err, errlen) != 0)
+	if (t->pooled && check_pooler(pg, cfg, t, err, errlen) != 0)
 		goto out;
 	if (PQgetvalue(res, 0, 3)[0] == 't')
 	{

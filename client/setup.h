@@ -15,6 +15,8 @@ typedef struct fp_target
 	bool		extension;		/* the pg_failprobe extension's table */
 	bool		report_lsn;		/* the library is loaded: commit LSNs reported */
 	bool		pooled;			/* a pooler (PgBouncer) stands in between */
+	bool		pooler_prepares;	/* pooled, and the pooler keeps named
+									 * prepared statements per client */
 	char		user[64];
 	char		server_version[32];
 } fp_target;

@@ -61,10 +61,14 @@ like($pout, qr{^exec [0-9A-F]+/[0-9A-F]+ }m,
 $primary->safe_psql('postgres', 'DELETE FROM failprobe.ledger WHERE run_id = 42');
 
 # --- named prepared statements: refused before anything is written -----------
+# PgBouncer 1.18 passes a client's statement names to the server session as
+# they are (the client's probe finds its own name in pg_prepared_statements);
+# in transaction mode the next transaction may run in another session.
+# t/015 has the newer PgBouncer that keeps them per client.
 my ($rc, $out, $err) = run_client('-d', $dsn, '-l', "$dir/prep.ledger", '-M', 'prepared',
 	'-R', '100', '-T', '2');
 is($rc, 2, '-M prepared through PgBouncer: exit 2');
-like($err, qr/^failprobe: --protocol prepared does not work through a connection pooler.*use --protocol extended/m,
+like($err, qr/^failprobe: --protocol prepared does not work through this connection pooler.*pg_prepared_statements.*use --protocol extended.*max_prepared_statements > 0/m,
 	'-M prepared: the error names the pooler and the way out');
 is(scalar(grep { /\S/ } split /\n/, $err), 1, '-M prepared: one line');
 ok(!-e "$dir/prep.ledger", '-M prepared: no ledger file left behind');
