@@ -32,3 +32,11 @@ build_and_install() {
 	make -C "$top" -s PG_CONFIG="$PG_CONFIG"
 	as_root make -C "$top" -s PG_CONFIG="$PG_CONFIG" install >/dev/null
 }
+
+# The newer PgBouncer for t/015 (named prepared statements), built once.  A
+# failure (no network) is said but does not stop the other tests; t/015 then
+# skips, naming the reason.
+build_pgbouncer_new() {
+	"$top/scripts/build-pgbouncer-new" ||
+		echo "warning: no newer PgBouncer (scripts/build-pgbouncer-new failed): t/015 will skip" >&2
+}
