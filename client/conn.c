@@ -434,7 +434,12 @@ send_write(fp_conn *c, int64_t sched, int64_t now)
 	fp_payload_fill(run->run_id, c->worker, c->next_seq, t->payload,
 					(size_t) run->cfg->payload_bytes);
 	fp_identity(run->run_id, c->worker, c->next_seq, id);
-	fp_digest_identity(id, t->payload, (size_t) run->cfg->payload_bytes, digest);
+	if (fp_digest_identity(&t->digester, id, t->payload, (size_t) run->cfg->payload_bytes,
+						   digest) != 0)
+	{
+		fp_conn_drop(c, now, "SHA-256 of the write failed (OpenSSL)");
+		return false;
+	}
 	if (run->cfg->protocol == FP_PROTO_SIMPLE)
 		ok = send_simple(c, digest, wall);
 	else

@@ -11,10 +11,22 @@
  *
  * The tables (8 KiB) are built on first use, under pthread_once so that
  * concurrent first calls are safe.
+ *
+ * On x86-64 CPUs with SSE4.2 (checked once at run time) the CRC32
+ * instruction does the same sum 8 bytes per instruction: the ledger is
+ * checksummed once per write by the load client and once per write again
+ * by every reader, and the tables cost some 25 instructions per 8 bytes.
+ * Both paths give the same result (tests/test_ledger.c compares them).
  */
 #include "crc32c.h"
 
 #include <pthread.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <nmmintrin.h>
+#define FP_HAVE_SSE42_CRC 1
+#endif
 
 #define CRC32C_POLY 0x82F63B78u	/* 0x1EDC6F41 bit-reversed */
 
@@ -43,7 +55,7 @@ build_tables(void)
 }
 
 uint32_t
-fp_crc32c(uint32_t crc, const void *data, size_t len)
+fp_crc32c_sw(uint32_t crc, const void *data, size_t len)
 {
 	const unsigned char *p = data;
 
@@ -72,4 +84,47 @@ fp_crc32c(uint32_t crc, const void *data, size_t len)
 	while (len-- > 0)
 		crc = (crc >> 8) ^ crc_table[0][(crc ^ *p++) & 0xFF];
 	return ~crc;
+}
+
+#ifdef FP_HAVE_SSE42_CRC
+__attribute__((target("sse4.2")))
+static uint32_t
+crc32c_sse42(uint32_t crc, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t	c = ~crc;
+
+	for (; len >= 8; p += 8, len -= 8)
+	{
+		uint64_t	v;
+
+		memcpy(&v, p, 8);		/* x86 is little-endian, as the tables */
+		c = _mm_crc32_u64(c, v);
+	}
+	crc = (uint32_t) c;
+	while (len-- > 0)
+		crc = _mm_crc32_u8(crc, *p++);
+	return ~crc;
+}
+#endif
+
+int
+fp_crc32c_hw(void)
+{
+#ifdef FP_HAVE_SSE42_CRC
+	return __builtin_cpu_supports("sse4.2");
+#else
+	return 0;
+#endif
+}
+
+uint32_t
+fp_crc32c(uint32_t crc, const void *data, size_t len)
+{
+#ifdef FP_HAVE_SSE42_CRC
+	/* the CPU's features are read once, before main, by libgcc */
+	if (__builtin_cpu_supports("sse4.2"))
+		return crc32c_sse42(crc, data, len);
+#endif
+	return fp_crc32c_sw(crc, data, len);
 }

@@ -31,23 +31,32 @@ void		fp_payload_fill(uint64_t run_id, uint32_t worker, uint64_t seq,
 							unsigned char *buf, size_t n);
 
 /*
- * SHA-256 over identity || payload[0..n).  md is a context the caller keeps
- * (one per thread: EVP contexts are not shared); sha256 comes from
- * EVP_MD_fetch(NULL, "SHA256", NULL), fetched once: an implicit fetch per
- * digest takes a lock each time.  Returns 0, -1 if OpenSSL fails.
+ * A SHA-256 context (OpenSSL EVP) and its method, fetched once: an implicit
+ * fetch per digest takes a lock each time.  One per thread: EVP contexts
+ * are not shared.
  */
-int			fp_digest(EVP_MD_CTX *md, const EVP_MD *sha256, uint64_t run_id, uint32_t worker, uint64_t seq,
-					  const unsigned char *payload, size_t n,
-					  unsigned char out[FP_DIGEST_LEN]);
+typedef struct fp_digester
+{
+	EVP_MD_CTX *ctx;
+	EVP_MD	   *sha256;
+} fp_digester;
+
+/* 0, or -1 when OpenSSL cannot provide SHA-256 (or no memory). */
+int			fp_digester_init(fp_digester *d);
+void		fp_digester_free(fp_digester *d);
 
 /*
- * The same SHA-256 over an identity already built (fp_identity), for the
- * load threads, which send the identity's bytes as the row's parameters
- * too.  It needs no context and cannot fail: it calls OpenSSL's low-level
- * SHA256_* functions, not EVP (see digest.c for why).
+ * SHA-256 over identity || payload[0..n), the identity already built (the
+ * load threads send its bytes as the row's key too).  0, or -1 if OpenSSL
+ * fails.
  */
-void		fp_digest_identity(const unsigned char id[FP_IDENTITY_LEN],
+int			fp_digest_identity(fp_digester *d, const unsigned char id[FP_IDENTITY_LEN],
 							   const unsigned char *payload, size_t n,
 							   unsigned char out[FP_DIGEST_LEN]);
+
+/* The same from the identity's parts. */
+int			fp_digest(fp_digester *d, uint64_t run_id, uint32_t worker, uint64_t seq,
+					  const unsigned char *payload, size_t n,
+					  unsigned char out[FP_DIGEST_LEN]);
 
 #endif

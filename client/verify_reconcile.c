@@ -40,10 +40,8 @@ fpv_recon_init(fpv_recon *r, uint64_t run_id, char *err, size_t errlen)
 	r->run_id = run_id;
 	fpv_store_init(&r->store);
 	fp_outage_init(&r->outage);
-	r->md = EVP_MD_CTX_new();
-	r->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	r->payload = malloc(FP_PAYLOAD_MAX);
-	if (r->md == NULL || r->sha256 == NULL || r->payload == NULL)
+	if (fp_digester_init(&r->digester) != 0 || r->payload == NULL)
 	{
 		snprintf(err, errlen, "cannot set up SHA-256 (OpenSSL) or out of memory");
 		fpv_recon_free(r);
@@ -62,12 +60,9 @@ fpv_recon_free(fpv_recon *r)
 	fpv_ranges_free(&r->tail);
 	fpv_ranges_free(&r->unexpected);
 	free(r->listed);
-	EVP_MD_CTX_free(r->md);
-	EVP_MD_free(r->sha256);
+	fp_digester_free(&r->digester);
 	free(r->payload);
 	r->listed = NULL;
-	r->md = NULL;
-	r->sha256 = NULL;
 	r->payload = NULL;
 }
 
@@ -160,7 +155,7 @@ fpv_expected_digest8(fpv_recon *r, int payload_bytes, int64_t worker, int64_t se
 
 	fp_payload_fill(r->run_id, (uint32_t) worker, (uint64_t) seq, r->payload,
 					(size_t) payload_bytes);
-	if (fp_digest(r->md, r->sha256, r->run_id, (uint32_t) worker, (uint64_t) seq,
+	if (fp_digest(&r->digester, r->run_id, (uint32_t) worker, (uint64_t) seq,
 				  r->payload, (size_t) payload_bytes, full) != 0)
 		return -1;
 	memcpy(out, full, 8);

@@ -24,8 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <openssl/evp.h>
-
+#include "digest.h"
 #include "ledger.h"
 #include "outage.h"
 #include "verify_ranges.h"
@@ -157,8 +156,7 @@ typedef struct fpv_recon
 	size_t		nlisted;
 
 	/* the expected digest: one context, fetched once */
-	EVP_MD_CTX *md;
-	EVP_MD	   *sha256;
+	fp_digester digester;
 	unsigned char *payload;
 } fpv_recon;
 

@@ -43,7 +43,7 @@ fp_thread_init(fp_thread *t, fp_run *run, int index, int first, int n)
 	t->sqlsize = 512 + 2 * (size_t) run->cfg->payload_bytes;
 	t->sql = malloc(t->sqlsize);
 	if (!t->conns || !t->payload || !t->sql || fp_hist_init(&t->total) || fp_hist_init(&t->interval) ||
-		fp_hist_init(&t->lag))
+		fp_hist_init(&t->lag) || fp_digester_init(&t->digester))
 		return -1;
 	pthread_mutex_init(&t->lock, NULL);
 	for (int i = 0; i < n; i++)
@@ -75,6 +75,7 @@ fp_thread_free(fp_thread *t)
 	free(t->conns);
 	fp_waitset_free(&t->waits);
 	free(t->payload);
+	fp_digester_free(&t->digester);
 	free(t->sql);
 	fp_hist_free(&t->total);
 	fp_hist_free(&t->interval);

@@ -4,6 +4,7 @@
 #ifndef FP_WORKER_H
 #define FP_WORKER_H
 
+#include "digest.h"
 #include "run.h"
 #include "waitset.h"
 
@@ -24,6 +25,7 @@ struct fp_thread
 	fp_waitset	waits;			/* their sockets */
 	int64_t		reply_timeout_us;	/* --reply-timeout, asked per connection per pass */
 	unsigned char *payload;		/* --payload-bytes of the write being sent */
+	fp_digester digester;		/* SHA-256 of each write */
 	char	   *sql;			/* simple protocol: the query text */
 	size_t		sqlsize;
 
