@@ -1,5 +1,6 @@
 /*
- * crc32c.c - software CRC-32C (Castagnoli), declared in crc32c.h.
+ * crc32c.c - CRC-32C (Castagnoli), declared in crc32c.h: tables, or the
+ * CPU's CRC32 instruction where it has one.
  *
  * "Slicing-by-8": eight 256-entry tables let the loop fold 8 input bytes
  * per step instead of one, about 5x faster than the classic byte-at-a-time
