@@ -14,8 +14,9 @@
 #                CPU per write, failprobe also with --pipeline K
 # Client CPU is the client process's user + system time (GNU time), divided
 # by the writes it completed; where perf can count (root), also the
-# instructions the client executed per write (a count: it does not move
-# with the VM's speed, which swings times here by +-20 %).  Rounds rotate the order of the clients;
+# instructions and the CPU cycles the client used per write (counts: they
+# do not move with the VM's speed or with time stolen by the host, which
+# swing times here by +-20 %).  Rounds rotate the order of the clients;
 # medians are printed, with ratios failprobe / pgbench.
 #
 # Usage: bench/client_vs_pgbench.sh [--seconds N] [--rounds N] [--clients N]
@@ -99,13 +100,14 @@ fi
 # Each client prints one line: "TPS CPU_US_PER_WRITE P99_MS KINSTR_PER_WRITE"
 timed() {
 	if [ "$use_perf" = yes ]; then
-		/usr/bin/time -f '%U %S' -o "$dir/time" perf stat -e instructions -x, -o "$dir/perf" "$@"
+		/usr/bin/time -f '%U %S' -o "$dir/time" perf stat -e instructions,cycles -x, -o "$dir/perf" "$@"
 	else
 		/usr/bin/time -f '%U %S' -o "$dir/time" "$@"
-		echo "0,,instructions" >"$dir/perf"
+		printf '0,,instructions\n0,,cycles\n' >"$dir/perf"
 	fi
 }
-instructions() { awk -F, '/instructions/ {print $1}' "$dir/perf"; }
+instructions() { awk -F, '$3 == "instructions" {print $1}' "$dir/perf"; }
+cycles() { awk -F, '$3 == "cycles" {print $1}' "$dir/perf"; }
 
 run_pgbench() {	# RATE (0 = as fast as possible)
 	local r=() out
@@ -113,10 +115,10 @@ run_pgbench() {	# RATE (0 = as fast as possible)
 	out=$(timed pgbench -n -h 127.0.0.1 -p "$pport" -U "$dbuser" -M prepared -c "$clients" -j 2 \
 		-T "$seconds" "${r[@]}" -f "$dir/insert.sql" postgres 2>&1) || { echo "$out" >&2; exit 1; }
 	# pgbench reports latency average and stddev only; p99 comes from its log
-	awk -v t="$(cat "$dir/time")" -v i="$(instructions)" '
+	awk -v t="$(cat "$dir/time")" -v i="$(instructions)" -v y="$(cycles)" '
 		/^tps = / { tps = $3 }
 		/number of transactions actually processed/ { n = $NF; sub(/\/.*/, "", n) }
-		END { split(t, c, " "); printf "%.0f %.1f - %.1f\n", tps, (c[1] + c[2]) * 1e6 / n, i / 1000 / n }' <<<"$out"
+		END { split(t, c, " "); printf "%.0f %.1f - %.1f %.1f\n", tps, (c[1] + c[2]) * 1e6 / n, i / 1000 / n, y / 1000 / n }' <<<"$out"
 }
 
 run_failprobe() {	# RATE PIPELINE
@@ -128,9 +130,9 @@ run_failprobe() {	# RATE PIPELINE
 	perl -MJSON::PP -e '
 		my $j = decode_json(do { local $/; open my $f, "<", $ARGV[0] or die; <$f> });
 		my ($u, $s) = split " ", $ARGV[1];
-		printf "%.0f %.1f %.2f %.1f\n", $j->{tps}, ($u + $s) * 1e6 / $j->{acked}, $j->{latency_ms}{p99},
-			$ARGV[2] / 1000 / $j->{acked};
-	' "$dir/fp.json" "$(cat "$dir/time")" "$(instructions)"
+		printf "%.0f %.1f %.2f %.1f %.1f\n", $j->{tps}, ($u + $s) * 1e6 / $j->{acked}, $j->{latency_ms}{p99},
+			$ARGV[2] / 1000 / $j->{acked}, $ARGV[3] / 1000 / $j->{acked};
+	' "$dir/fp.json" "$(cat "$dir/time")" "$(instructions)" "$(cycles)"
 }
 
 fresh() {	# an empty, checkpointed table for each measurement
@@ -153,7 +155,8 @@ for r in $(seq "$rounds"); do
 		fresh
 		m=$(${l#*:})
 		echo "$m" >>"$dir/${l%%:*}"
-		printf '  round %d %-26s %7s tps %7s us CPU/write  p99 %5s ms %6s k instructions/write\n' "$r" "${l%%:*}" $m
+		printf '  round %d %-26s %7s tps %7s us CPU/write  p99 %5s ms %6s k instr %6s k cycles/write\n' \
+			"$r" "${l%%:*}" $m
 	done
 done
 
@@ -164,10 +167,11 @@ med() {
 }
 echo
 echo "medians:"
-printf '  %-26s %8s %12s %8s %16s\n' load tps "CPU us/write" "p99 ms" "k instr/write"
+printf '  %-26s %8s %12s %8s %14s %14s\n' load tps "CPU us/write" "p99 ms" "k instr/write" "k cycles/write"
 for l in "${loads[@]}"; do
 	k=${l%%:*}
-	printf '  %-26s %8s %12s %8s %16s\n' "$k" "$(med "$k" 1)" "$(med "$k" 2)" "$(med "$k" 3)" "$(med "$k" 4)"
+	printf '  %-26s %8s %12s %8s %14s %14s\n' "$k" "$(med "$k" 1)" "$(med "$k" 2)" "$(med "$k" 3)" \
+		"$(med "$k" 4)" "$(med "$k" 5)"
 done
 awk -v r="$rate" \
 	-v pm="$(med pgbench_max 1)" -v pc="$(med pgbench_max 2)" \
@@ -176,12 +180,14 @@ awk -v r="$rate" \
 	-v fpr="$(med failprobe_rate_pipelined 1)" -v fpc="$(med failprobe_rate_pipelined 2)" -v k="$pipeline" \
 	-v fmp="$(med failprobe_max_pipelined 1)" -v fmpc="$(med failprobe_max_pipelined 2)" \
 	-v pi="$(med pgbench_max 4)" -v fi="$(med failprobe_max 4)" -v fmpi="$(med failprobe_max_pipelined 4)" \
-	-v pri="$(med pgbench_rate 4)" -v fri="$(med failprobe_rate 4)" -v fpri="$(med failprobe_rate_pipelined 4)" '
+	-v pri="$(med pgbench_rate 4)" -v fri="$(med failprobe_rate 4)" -v fpri="$(med failprobe_rate_pipelined 4)" \
+	-v py="$(med pgbench_max 5)" -v fy="$(med failprobe_max 5)" -v fmpy="$(med failprobe_max_pipelined 5)" \
+	-v pry="$(med pgbench_rate 5)" -v fry="$(med failprobe_rate 5)" -v fpry="$(med failprobe_rate_pipelined 5)" '
 	function q(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
 	BEGIN {
-		printf "ratios (failprobe / pgbench), CPU time per write [instructions per write]:\n"
-		printf "  --rate 0:      TPS %s, CPU %s [%s]; pipelined (K=%d): TPS %s, CPU %s [%s]\n",
-			q(fm, pm), q(fc, pc), q(fi, pi), k, q(fmp, pm), q(fmpc, pc), q(fmpi, pi)
-		printf "  --rate %d:  achieved %.1f %% of the rate, pipelined %.1f %%; CPU %s [%s], pipelined (K=%d) CPU %s [%s]\n",
-			r, fr / r * 100, fpr / r * 100, q(frc, prc), q(fri, pri), k, q(fpc, prc), q(fpri, pri)
+		printf "ratios (failprobe / pgbench), CPU time per write [instructions per write] {cycles per write}:\n"
+		printf "  --rate 0:      TPS %s, CPU %s [%s] {%s}; pipelined (K=%d): TPS %s, CPU %s [%s] {%s}\n",
+			q(fm, pm), q(fc, pc), q(fi, pi), q(fy, py), k, q(fmp, pm), q(fmpc, pc), q(fmpi, pi), q(fmpy, py)
+		printf "  --rate %d:  achieved %.1f %% of the rate, pipelined %.1f %%; CPU %s [%s] {%s}, pipelined (K=%d) CPU %s [%s] {%s}\n",
+			r, fr / r * 100, fpr / r * 100, q(frc, prc), q(fri, pri), q(fry, pry), k, q(fpc, prc), q(fpri, pri), q(fpry, pry)
 	}'
