@@ -174,7 +174,7 @@ fault_phase(fp_drill *d, char *err, size_t errlen)
 static int
 local_drill(fp_drill *d, fp_verdict *v, char *err, size_t errlen)
 {
-	char		dsn[256], promoted[256];
+	char		dsn[PATH_MAX + 256], promoted[PATH_MAX + 128];
 
 	if (fp_cluster_prepare(d, err, errlen) != 0)
 		return -1;
@@ -188,7 +188,8 @@ local_drill(fp_drill *d, fp_verdict *v, char *err, size_t errlen)
 			 d->o.fault == FP_FAULT_PARTITION ? " (primary behind a proxy)" : "");
 	fp_phase("cluster ready: %s", d->cluster);
 	snprintf(dsn, sizeof(dsn), "host=127.0.0.1,127.0.0.1 port=%d,%d user=postgres dbname=postgres "
-			 "target_session_attrs=read-write", d->node[0].client_port, d->node[1].client_port);
+			 "passfile='%s' target_session_attrs=read-write",
+			 d->node[0].client_port, d->node[1].client_port, d->passfile);
 	fp_phase("loading: %g TPS for %g s with %d clients; fault '%s' at %.1f s",
 			 d->o.rate, d->o.duration_s, d->o.clients, fp_fault_name(d->o.fault), d->o.at_s);
 	if (start_load(d, dsn, !d->extension, err, errlen) != 0 || fault_phase(d, err, errlen) != 0 ||

@@ -62,6 +62,9 @@ static void
 say_kept(const fp_drill *d)
 {
 	fprintf(stderr, "drill: kept %s (logs: *.log, load: run.json, run.ledger)\n", d->dir);
+	if (d->passfile[0] != '\0')
+		fprintf(stderr, "drill: connect as user postgres with PGPASSFILE=%s (the cluster's random "
+				"password)\n", d->passfile);
 	for (int i = 0; i < 2; i++)
 		if (alive(fp_node_postmaster(d, i)))
 			fprintf(stderr, "drill: still running: %s on 127.0.0.1 port %d; stop it with: "

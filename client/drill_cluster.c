@@ -4,9 +4,10 @@
  * Made with the PostgreSQL programs themselves (initdb, pg_ctl,
  * pg_basebackup, pg_rewind), as an operator would, all under one
  * temporary directory: data directories, logs and the unix sockets.  The
- * servers listen on free ports of 127.0.0.1 only, with trust
- * authentication for the bootstrap user "postgres"; the cluster lives for
- * the length of the drill.  When the drill is root the programs run as an
+ * servers listen on free ports of 127.0.0.1 only; the bootstrap user
+ * "postgres" logs in with a random password that the drill's connections
+ * find in a password file (drill_secret.c); the cluster lives for the
+ * length of the drill.  When the drill is root the programs run as an
  * unprivileged user (PostgreSQL refuses root), who owns the directory.
  */
 #define _GNU_SOURCE
@@ -26,6 +27,7 @@
 #include <libpq-fe.h>
 
 #include "drill_phase.h"
+#include "drill_secret.h"
 
 #define FP_SUPERUSER "postgres"
 
@@ -209,7 +211,7 @@ int
 fp_cluster_prepare(fp_drill *d, char *err, size_t errlen)
 {
 	if (find_postgres(d, err, errlen) != 0 || resolve_user(d, err, errlen) != 0 ||
-		make_dir(d, err, errlen) != 0)
+		make_dir(d, err, errlen) != 0 || fp_secret_make(d, err, errlen) != 0)
 		return -1;
 	return init_nodes(d, err, errlen);
 }
@@ -318,24 +320,31 @@ fp_node_postmaster(const fp_drill *d, int i)
 
 /* ---- SQL on a node --------------------------------------------------------- */
 
+/* The superuser's conninfo for one port, with the drill's password file. */
+static void
+node_conninfo(const fp_drill *d, int port, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "host=127.0.0.1 port=%d user=" FP_SUPERUSER " dbname=postgres "
+			 "passfile='%s'", port, d->passfile);
+}
+
 void
 fp_node_conninfo(const fp_drill *d, int i, char *out, size_t outlen)
 {
-	snprintf(out, outlen, "host=127.0.0.1 port=%d user=" FP_SUPERUSER " dbname=postgres",
-			 d->node[i].client_port);
+	node_conninfo(d, d->node[i].client_port, out, outlen);
 }
 
 int
 fp_node_sql(const fp_drill *d, int i, const char *sql, char *out, size_t outlen,
 			char *err, size_t errlen)
 {
-	char		ci[256];
+	char		ci[PATH_MAX + 192];
 	PGconn	   *pg;
 	PGresult   *res;
 	int			rc = -1;
 
-	snprintf(ci, sizeof(ci), "host=127.0.0.1 port=%d user=" FP_SUPERUSER " dbname=postgres "
-			 "connect_timeout=5 application_name=failprobe-drill", d->node[i].port);
+	node_conninfo(d, d->node[i].port, ci, sizeof(ci) - 64);
+	strcat(ci, " connect_timeout=5 application_name=failprobe-drill");
 	pg = PQconnectdb(ci);
 	if (PQstatus(pg) != CONNECTION_OK)
 	{
@@ -432,12 +441,16 @@ configure_primary(fp_drill *d, char *err, size_t errlen)
 static int
 initdb(fp_drill *d, char *err, size_t errlen)
 {
-	char		log[PATH_MAX];
-	char	   *argv[] = {"initdb", "-D", d->node[0].datadir, "-U", FP_SUPERUSER, "-A", "trust",
-		"-E", "UTF8", "--locale=C", "-N", NULL};
+	char		log[PATH_MAX], pwfile[PATH_MAX + 16];
+	char	   *argv[] = {"initdb", "-D", d->node[0].datadir, "-U", FP_SUPERUSER,
+		"-A", "scram-sha-256", pwfile, "-E", "UTF8", "--locale=C", "-N", NULL};
+	int			rc;
 
+	snprintf(pwfile, sizeof(pwfile), "--pwfile=%s", d->pwfile);
 	snprintf(log, sizeof(log), "%s/initdb.log", d->dir);
-	return pg_prog(d, "initdb", argv, log, 120, err, errlen);
+	rc = pg_prog(d, "initdb", argv, log, 120, err, errlen);
+	fp_secret_drop_pwfile(d);
+	return rc;
 }
 
 /* The standby's (or a rejoining node's) own settings: its port and where
@@ -445,7 +458,7 @@ initdb(fp_drill *d, char *err, size_t errlen)
 static int
 configure_standby(fp_drill *d, int i, int upstream, char *err, size_t errlen)
 {
-	char		conf[1024], path[PATH_MAX + 32];
+	char		conf[PATH_MAX + 512], path[PATH_MAX + 32];
 	FILE	   *f;
 
 	snprintf(conf, sizeof(conf),
@@ -453,9 +466,9 @@ configure_standby(fp_drill *d, int i, int upstream, char *err, size_t errlen)
 			 "port = %d\n"
 			 "cluster_name = '%s'\n"
 			 "primary_conninfo = 'host=127.0.0.1 port=%d user=" FP_SUPERUSER
-			 " application_name=%s'\n",
+			 " passfile=''%s'' application_name=%s'\n",
 			 d->node[i].name, d->node[upstream].name, d->node[i].port, d->node[i].name,
-			 d->node[upstream].client_port, d->node[i].name);
+			 d->node[upstream].client_port, d->passfile, d->node[i].name);
 	if (append_conf(d->node[i].datadir, "postgresql.conf", conf, err, errlen) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/standby.signal", d->node[i].datadir);
@@ -472,11 +485,11 @@ configure_standby(fp_drill *d, int i, int upstream, char *err, size_t errlen)
 static int
 base_backup(fp_drill *d, char *err, size_t errlen)
 {
-	char		port[16], log[PATH_MAX];
-	char	   *argv[] = {"pg_basebackup", "-h", "127.0.0.1", "-p", port, "-U", FP_SUPERUSER,
+	char		ci[PATH_MAX + 128], log[PATH_MAX];
+	char	   *argv[] = {"pg_basebackup", "-d", ci,
 		"-D", d->node[1].datadir, "-X", "stream", "-c", "fast", "-N", NULL};
 
-	snprintf(port, sizeof(port), "%d", d->node[0].port);
+	node_conninfo(d, d->node[0].port, ci, sizeof(ci));
 	snprintf(log, sizeof(log), "%s/pg_basebackup.log", d->dir);
 	return pg_prog(d, "pg_basebackup", argv, log, 300, err, errlen);
 }
@@ -526,11 +539,10 @@ fp_cluster_create(fp_drill *d, char *err, size_t errlen)
 static int
 rewind_node(fp_drill *d, int old, int upstream, char *err, size_t errlen)
 {
-	char		src[256], log[PATH_MAX];
+	char		src[PATH_MAX + 128], log[PATH_MAX];
 	char	   *argv[] = {"pg_rewind", "-D", d->node[old].datadir, "--source-server", src, NULL};
 
-	snprintf(src, sizeof(src), "host=127.0.0.1 port=%d user=" FP_SUPERUSER " dbname=postgres",
-			 d->node[upstream].port);
+	node_conninfo(d, d->node[upstream].port, src, sizeof(src));
 	snprintf(log, sizeof(log), "%s/pg_rewind.log", d->dir);
 	fp_phase("the %s cannot follow the new timeline: pg_rewind", d->node[old].name);
 	if (pg_prog(d, "pg_rewind", argv, log, 300, err, errlen) != 0)

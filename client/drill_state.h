@@ -76,6 +76,8 @@ typedef struct fp_drill
 	char		ledger[PATH_MAX];
 	char		run_json[PATH_MAX];
 	char		verify_json[PATH_MAX];
+	char		passfile[PATH_MAX];	/* the local cluster's libpq password file */
+	char		pwfile[PATH_MAX];	/* initdb's --pwfile until initdb is done */
 	char	   *password;		/* --dsn's password, for the children's
 								 * PGPASSWORD; NULL none (o.dsn is without it) */
 	char		cluster[256];	/* what was drilled, for the report */

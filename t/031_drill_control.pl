@@ -67,14 +67,22 @@ sub drill_processes
 		'--keep says which servers run and how to stop them');
 	ok(-f "$dir/run.json" && -f "$dir/run.ledger" && -d "$dir/primary", '--keep keeps the files');
 
+	like($err, qr/connect as user postgres with PGPASSFILE=\Q$dir\E\/pgpass/, '--keep says how to connect');
+	ok(!-e "$dir/pwfile", "initdb's password file is gone");
+	is((stat "$dir/pgpass")[2] & 07777, 0600, 'the password file is private');
 	my $psql = sub {
-		my ($port, $sql) = @_;
+		my ($port, $sql, $passfile) = @_;
 		my ($o, $e) = ('', '');
-		IPC::Run::run([ 'psql', '-X', '-At', '-h', '127.0.0.1', '-p', $port, '-U', 'postgres',
+		local $ENV{PGPASSFILE} = $passfile // "$dir/pgpass";
+		local $ENV{PGPASSWORD};
+		delete $ENV{PGPASSWORD};
+		IPC::Run::run([ 'psql', '-X', '-w', '-At', '-h', '127.0.0.1', '-p', $port, '-U', 'postgres',
 				'-d', 'postgres', '-c', $sql ], '>', \$o, '2>', \$e);
 		chomp $o;
-		return $o;
+		return $o ne '' ? $o : $e;
 	};
+	like($psql->($p2, 'SELECT 1', '/nonexistent'), qr/password/,
+		'the drill cluster does not let a local user in without its password');
 	is($psql->($p2, "SELECT application_name || ' ' || state FROM pg_stat_replication"),
 		'primary streaming', 'the new primary streams to the old one');
 	is($psql->($p1, 'SELECT pg_is_in_recovery()'), 't', 'the old primary is a standby now');
