@@ -97,7 +97,9 @@ else
 my ($dir) = $err =~ /cluster ready: .* in (\S+)/;
 ok(defined $dir, 'the drill said where it worked') or $dir = '/nonexistent';
 ok(!-e $dir, "its directory $dir is gone");
-my @left = grep { /postgres.*\Q$dir\E/ } split /\n/, `ps -eo args`;
+my $ps = `ps -eo args`;
+like($ps, qr/perl/, 'ps lists the processes (procps), so the next check means something');
+my @left = grep { /postgres.*\Q$dir\E/ } split /\n/, $ps;
 is(scalar @left, 0, 'no postgres process of the drill is left') or diag explain \@left;
 
 done_testing();

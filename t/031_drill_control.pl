@@ -22,7 +22,9 @@ my $failprobe = "$FindBin::Bin/../client/failprobe";
 sub drill_processes
 {
 	my ($dir) = @_;
-	return grep { /postgres.*\Q$dir\E/ } split /\n/, `ps -eo args`;
+	my $ps = `ps -eo args`;
+	BAIL_OUT('ps lists no processes: install procps (scripts/install-deps)') unless $ps =~ /perl/;
+	return grep { /postgres.*\Q$dir\E/ } split /\n/, $ps;
 }
 
 # --- Ctrl-C in the middle of the load ---------------------------------------------
