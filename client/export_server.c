@@ -6,9 +6,10 @@
  * commits and rollbacks from pg_stat_database, WAL bytes from the WAL
  * position.  Across a failover, or after a counter went backwards (a
  * restart reset it), there is no rate until the next sample.
- * Standbys are flattened into columns "<name>.replay_lag_ms" and
- * "<name>.lag_bytes" for the first FP_EXPORT_STANDBYS names the file
- * mentions, so a column keeps its meaning from row to row.
+ * Standbys are flattened into columns "<name>.write_lag_ms",
+ * "<name>.flush_lag_ms", "<name>.replay_lag_ms" and "<name>.lag_bytes" for
+ * the first FP_EXPORT_STANDBYS names the file mentions, so a column keeps
+ * its meaning from row to row.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -18,6 +19,11 @@
 
 #include "export_csv.h"
 #include "server_samples.h"
+
+/* Per standby, pg_stat_replication's fields as the sampler names them. */
+static const char *const standby_columns[] = {
+	"write_lag_ms", "flush_lag_ms", "replay_lag_ms", "lag_bytes", NULL
+};
 
 static const char *const fixed_columns[] = {
 	"t", "ok", "host", "port", "in_recovery", "tli", "commits_per_s", "rollbacks_per_s",
@@ -62,8 +68,8 @@ standby_fields(fp_csv *c, const json_t *s, const char *name)
 {
 	const json_t *found = fp_ss_standby(s, name);
 
-	field(c, json_object_get(found, "replay_lag_ms"));
-	field(c, json_object_get(found, "lag_bytes"));
+	for (int k = 0; standby_columns[k]; k++)
+		field(c, json_object_get(found, standby_columns[k]));
 }
 
 static void
@@ -108,10 +114,11 @@ fp_server_csv(const json_t *samples, FILE *f)
 	{
 		char		col[300];
 
-		snprintf(col, sizeof(col), "%s.replay_lag_ms", names[k]);
-		fp_csv_text(&c, col);
-		snprintf(col, sizeof(col), "%s.lag_bytes", names[k]);
-		fp_csv_text(&c, col);
+		for (int j = 0; standby_columns[j]; j++)
+		{
+			snprintf(col, sizeof(col), "%s.%s", names[k], standby_columns[j]);
+			fp_csv_text(&c, col);
+		}
 	}
 	fp_csv_text(&c, "error");
 	fp_csv_end(&c);

@@ -19,6 +19,7 @@
 
 #include "export_csv.h"
 #include "export_seconds.h"
+#include "export_server.h"
 #include "export_writes.h"
 
 #define ORIGIN 1700000000000000LL	/* 2023-11-14T22:13:20Z */
@@ -258,6 +259,31 @@ test_writes(void **state)
 	free(out);
 }
 
+/* Standbys become columns per name, write, flush and replay lag first. */
+static void
+test_server_standbys(void **state)
+{
+	json_t	   *samples = json_loads(
+		"[{\"t_us\":1700000000000000,\"ok\":true,\"host\":\"a\",\"port\":5432,\"replication\":"
+		"  [{\"application_name\":\"s1\",\"write_lag_ms\":0.5,\"flush_lag_ms\":1.25,"
+		"    \"replay_lag_ms\":2,\"lag_bytes\":300}]},"
+		" {\"t_us\":1700000001000000,\"ok\":false,\"error\":\"gone\"}]", 0, NULL);
+	char	   *out = NULL;
+	size_t		len = 0;
+	FILE	   *f = open_memstream(&out, &len);
+
+	(void) state;
+	assert_non_null(samples);
+	assert_int_equal(fp_server_csv(samples, f), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "wal_bytes_per_s,s1.write_lag_ms,s1.flush_lag_ms,s1.replay_lag_ms,"
+						   "s1.lag_bytes,error\n"));
+	assert_non_null(strstr(out, ",0.5,1.25,2,300,\n"));
+	assert_non_null(strstr(out, "false,,,,,,,,,,,,,,gone\n"));
+	free(out);
+	json_decref(samples);
+}
+
 int
 main(void)
 {
@@ -269,6 +295,7 @@ main(void)
 		cmocka_unit_test(test_percentiles),
 		cmocka_unit_test(test_window),
 		cmocka_unit_test(test_writes),
+		cmocka_unit_test(test_server_standbys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
