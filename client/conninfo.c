@@ -7,16 +7,105 @@
  * drill's children a conninfo without the password, which they receive
  * in their environment instead (fp_conninfo_split_password).
  */
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE
 
 #include "conninfo.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libpq-fe.h>
+
+/* Whether dsn may hold a password: a password keyword, or a URI whose
+ * user part has a colon (postgresql://user:secret@host). */
+static bool
+may_hold_password(const char *dsn)
+{
+	const char *scheme = strstr(dsn, "://");
+	const char *at;
+
+	if (strcasestr(dsn, "password") != NULL)
+		return true;
+	if (scheme == NULL)
+		return false;
+	at = strchr(scheme + 3, '@');
+	return at != NULL && memchr(scheme + 3, ':', at - (scheme + 3)) != NULL;
+}
+
+/* Whether word is one of libpq's connection keywords. */
+static bool
+is_keyword(const char *word, size_t len)
+{
+	PQconninfoOption *defs = PQconndefaults();
+	bool		found = false;
+
+	for (PQconninfoOption *o = defs; o && o->keyword && !found; o++)
+		found = strlen(o->keyword) == len && strncmp(o->keyword, word, len) == 0;
+	PQconninfoFree(defs);
+	return found;
+}
+
+/* Whether word stands in dsn as a key: at the start or after a space, ?
+ * or &, and followed by "=" (spaces allowed before it). */
+static bool
+used_as_key(const char *dsn, const char *word, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char) word[i]) && word[i] != '_')
+			return false;
+	for (const char *p = dsn; len > 0 && *p; p++)
+	{
+		const char *q = p + len;
+
+		if (strncmp(p, word, len) != 0 ||
+			(p > dsn && !isspace((unsigned char) p[-1]) && p[-1] != '?' && p[-1] != '&'))
+			continue;
+		while (isspace((unsigned char) *q))
+			q++;
+		if (*q == '=')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * libpq's parse errors quote the text they stumbled on, and that text can
+ * be a password: the whole URI when it is malformed, a percent-encoded
+ * token, a word after "password".  When the string may hold one, every
+ * quoted part that is not a keyword, a word used as a key, or a single
+ * punctuation mark ("=", "]") becomes "...".
+ */
+static void
+redact_quoted(const char *dsn, const char *msg, char *out, size_t outlen)
+{
+	size_t		n = 0;
+
+	for (const char *c = msg; *c && n + 8 < outlen;)
+	{
+		const char *end = *c == '"' ? strchr(c + 1, '"') : NULL;
+		size_t		len = end ? (size_t) (end - c - 1) : 0;
+
+		if (end == NULL || (len == 1 && !isalnum((unsigned char) c[1])) || is_keyword(c + 1, len) ||
+			used_as_key(dsn, c + 1, len))
+		{
+			size_t		k = end ? len + 2 : 1;
+
+			if (n + k >= outlen)
+				break;
+			memcpy(out + n, c, k);
+			n += k;
+			c += k;
+			continue;
+		}
+		memcpy(out + n, "\"...\"", 5);
+		n += 5;
+		c = end + 1;
+	}
+	out[n] = '\0';
+}
 
 int
 fp_conninfo_check(const char *dsn, char *err, size_t errlen)
@@ -30,13 +119,18 @@ fp_conninfo_check(const char *dsn, char *err, size_t errlen)
 	if (opts == NULL)
 	{
 		size_t		n;
+		char		safe[512];
 
-		snprintf(err, errlen, "invalid connection string: %s",
-				 msg ? msg : "out of memory");
+		if (msg != NULL && may_hold_password(dsn))
+			redact_quoted(dsn, msg, safe, sizeof(safe));
+		else
+			snprintf(safe, sizeof(safe), "%s", msg ? msg : "out of memory");
 		/* libpq's message ends with a newline; a one-line error does not */
-		n = strlen(err);
-		while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == ' '))
-			err[--n] = '\0';
+		n = strlen(safe);
+		while (n > 0 && (safe[n - 1] == '\n' || safe[n - 1] == ' '))
+			safe[--n] = '\0';
+		snprintf(err, errlen, "invalid connection string: %s%s", safe,
+				 strstr(safe, "\"...\"") ? " (the quoted text is left out: it may hold a password)" : "");
 		PQfreemem(msg);
 		return -1;
 	}

@@ -60,6 +60,15 @@ refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--bogus' ], qr/unknown option '--b
 my $err = refuses([ 'run', '-d', "host='unterminated password=S3cretPw", '-l', "$dir/a" ],
 	qr/invalid connection string/, 'unparsable conninfo');
 unlike($err, qr/S3cretPw/, 'unparsable conninfo: password not shown');
+for my $uri ('postgresql://u:S3cretPw@[::1/db', 'postgresql://u:S3cret%zzPw@h/db')
+{
+	for my $cmd ('run', 'verify')
+	{
+		$err = refuses([ $cmd, '-d', $uri, '-l', "$dir/a" ], qr/invalid connection string|not a valid connection string/,
+			"$cmd: malformed URI $uri");
+		unlike($err, qr/S3cret/, "$cmd: malformed URI: its password is not in libpq's quoted text");
+	}
+}
 
 # --- the server ----------------------------------------------------------------
 $err = refuses([ 'run', '-d', "$dsn user=pwuser password=wrongPw99", '-l', "$dir/a" ],

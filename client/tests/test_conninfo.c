@@ -91,6 +91,21 @@ test_invalid(void **state)
 	assert_int_equal(fp_conninfo_check("postgresql://u:s3cret@h/db?nosuchparam=1", err, sizeof(err)), -1);
 	assert_null(strstr(err, "s3cret"));
 	assert_int_equal(fp_conninfo_check("host=h password=s3cret", err, sizeof(err)), 0);
+
+	/* libpq quotes what it stumbled on: the whole URI, a bad escape */
+	assert_int_equal(fp_conninfo_check("postgresql://u:S3cret@[::1/db", err, sizeof(err)), -1);
+	assert_null(strstr(err, "S3cret"));
+	assert_non_null(strstr(err, "may hold a password"));
+	assert_int_equal(fp_conninfo_check("postgresql://u:Pw%zzS3cret@h/db", err, sizeof(err)), -1);
+	assert_null(strstr(err, "S3cret"));
+	assert_non_null(strstr(err, "percent-encoded"));
+	assert_int_equal(fp_conninfo_check("host=h password=x hunter2", err, sizeof(err)), -1);
+	assert_null(strstr(err, "hunter2"));
+	/* without a password the text stays, to help find the mistake */
+	assert_int_equal(fp_conninfo_check("postgresql://u@[::1/db", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "[::1/db"));
+	assert_int_equal(fp_conninfo_check("host=h hots=x", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "\"hots\""));
 }
 
 /* ---- taking the password out, for the drill's children ------------------ */
