@@ -29,12 +29,21 @@
  *     u32  CRC-32C of the 12 bytes above followed by the nrec records
  *     nrec records, each the 64 raw bytes of a struct fp_record
  *
- * The file ends cleanly exactly after a block.  Anything else at the end (a
- * partial block header, a partial block, or a last block whose checksum or
- * fields are wrong) is what a writer killed or crashed in the middle of a
- * write leaves, and is reported as a truncated tail; all records before it
- * are good.  A bad block followed by more data cannot be explained by a
- * killed writer, and is reported as damage.
+ *   Then (version 2) the end mark, written when the run closes the ledger:
+ *     u32  magic 0x444E4C46 ("FLND" read as little-endian bytes)
+ *     u32  0 (no records)
+ *     u32  block_no: the next block number
+ *     u32  CRC-32C of the 12 bytes above
+ *
+ * The file ends cleanly exactly after the end mark (version 1: after a
+ * block).  Anything else at the end (no end mark, a partial block header, a
+ * partial block, or a last block whose checksum or fields are wrong) is what
+ * a writer killed or crashed leaves, and is reported as a truncated tail;
+ * all records before it are good.  Without the end mark a client killed
+ * between two flushes would leave a file that looks complete while the
+ * writes of its last flush interval are missing.  A bad block followed by
+ * more data cannot be explained by a killed writer, and is reported as
+ * damage.
  *
  * The writer: load threads copy records into a shared queue under a mutex
  * (cheap: a memcpy); one writer thread swaps the queue for an empty one, so
@@ -67,6 +76,8 @@ static const char ledger_magic[8] = {'F', 'P', 'L', 'E', 'D', 'G', 'R', '\n'};
 
 #define FP_BOM 0x01020304u
 #define FP_BLOCK_MAGIC 0x4B424C46u	/* bytes "FLBK" on little-endian */
+#define FP_END_MAGIC 0x444E4C46u	/* bytes "FLND" on little-endian */
+#define FP_LEDGER_OLDEST 1		/* version 1: no end mark */
 #define FP_BLOCK_MAX_RECS 4096u
 #define FP_BLOCK_HDR_SIZE 16
 #define FP_BLOCK_MAX_SIZE (FP_BLOCK_HDR_SIZE + FP_BLOCK_MAX_RECS * sizeof(fp_record))
@@ -629,12 +640,21 @@ fp_ledger_close(fp_ledger_writer *w, char *err, size_t errlen)
 	pthread_join(w->thread, NULL);
 
 	/*
-	 * The thread's last round wrote and synced whatever was queued; this
-	 * final fdatasync covers a run that wrote nothing, and costs nothing
-	 * otherwise.  The thread has exited, so no locking is needed.
+	 * The thread's last round wrote whatever was queued; the end mark says
+	 * that nothing more was to come, and the fdatasync makes both durable.
+	 * The thread has exited, so no locking is needed.
 	 */
-	if (!w->failed && fdatasync(w->fd) < 0)
-		set_failed_locked(w, "writing", errno);
+	if (!w->failed)
+	{
+		unsigned char end[FP_BLOCK_HDR_SIZE];
+
+		put_u32(end, FP_END_MAGIC);
+		put_u32(end + 4, 0);
+		put_u32(end + 8, w->next_block_no);
+		put_u32(end + 12, fp_crc32c(0, end, 12));
+		if (write_all(w->fd, end, sizeof end) < 0 || fdatasync(w->fd) < 0)
+			set_failed_locked(w, "writing", errno);
+	}
 	if (close(w->fd) < 0)
 		set_failed_locked(w, "closing", errno);
 	if (w->failed)
@@ -664,6 +684,7 @@ struct fp_ledger_reader
 	uint32_t	cur_left;		/* records left in the current block */
 	uint32_t	next_block_no;
 	uint64_t	nread;			/* records returned so far */
+	uint32_t	version;		/* the file's format version */
 
 	int			state;			/* 1 reading, 0 clean end, -1 error */
 	bool		truncated;
@@ -776,8 +797,11 @@ fail_bad_block(fp_ledger_reader *r, uint64_t off, uint64_t blk_len,
 	bool		torn;
 	char		reason[128];
 
+	/* the last block, or the last before an end mark written after it
+	 * (the end mark can reach the disk while the block does not) */
 	if (blk_len > 0)
-		torn = size >= 0 && (uint64_t) size == off + blk_len;
+		torn = size >= 0 && ((uint64_t) size == off + blk_len ||
+							 (uint64_t) size == off + blk_len + FP_BLOCK_HDR_SIZE);
 	else
 		torn = zeros_to_eof(r, off);
 
@@ -791,6 +815,33 @@ fail_bad_block(fp_ledger_reader *r, uint64_t off, uint64_t blk_len,
 					"damaged block at offset %llu: %s; the %llu records before it are good",
 					(unsigned long long) off, why,
 					(unsigned long long) r->nread);
+}
+
+/*
+ * The end mark at off (its 16 bytes at h): 0 when it is good and the last
+ * thing in the file, else -1 (reader failed).
+ */
+static int
+end_mark(fp_ledger_reader *r, uint64_t off, const unsigned char *h)
+{
+	int64_t		size = file_size(r->fd);
+
+	if (get_u32(h + 4) != 0 || get_u32(h + 8) != r->next_block_no ||
+		fp_crc32c(0, h, 12) != get_u32(h + 12))
+	{
+		fail_bad_block(r, off, FP_BLOCK_HDR_SIZE, "damaged end mark");
+		return -1;
+	}
+	if (size < 0 || (uint64_t) size != off + FP_BLOCK_HDR_SIZE)
+	{
+		reader_fail(r, false, "%lld bytes after the end mark at offset %llu: the file is damaged "
+					"or something was appended; the %llu records before it are good",
+					(long long) (size - (int64_t) (off + FP_BLOCK_HDR_SIZE)),
+					(unsigned long long) off, (unsigned long long) r->nread);
+		return -1;
+	}
+	r->pos += FP_BLOCK_HDR_SIZE;
+	return 0;
 }
 
 /*
@@ -816,8 +867,16 @@ next_block(fp_ledger_reader *r)
 		reader_fail(r, false, "reading ledger %s: %s", r->path, strerror(errno));
 		return -1;
 	}
-	if (avail == 0)
+	if (avail == 0 && r->version == FP_LEDGER_OLDEST)
 		return 0;
+	if (avail == 0)
+	{
+		reader_fail(r, true, "no end mark after the last block, at offset %llu: the run did not "
+					"finish (a killed or crashed client?), so the writes of its last flush "
+					"interval may be missing; the %llu records before it are good",
+					(unsigned long long) off, (unsigned long long) r->nread);
+		return -1;
+	}
 	if (avail < FP_BLOCK_HDR_SIZE)
 	{
 		fail_truncated(r, off, (uint64_t) avail, "");
@@ -828,6 +887,8 @@ next_block(fp_ledger_reader *r)
 	magic = get_u32(h);
 	nrec = get_u32(h + 4);
 	block_no = get_u32(h + 8);
+	if (magic == FP_END_MAGIC && r->version > FP_LEDGER_OLDEST)
+		return end_mark(r, off, h);
 	if (magic != FP_BLOCK_MAGIC)
 	{
 		snprintf(why, sizeof why, "bad block magic 0x%08x", magic);
@@ -909,11 +970,11 @@ check_header(const char *path, const unsigned char *buf, size_t n,
 		return -1;
 	}
 	version = get_u32(buf + HO_VERSION);
-	if (version != FP_LEDGER_VERSION)
+	if (version < FP_LEDGER_OLDEST || version > FP_LEDGER_VERSION)
 	{
 		snprintf(err, errlen,
-				 "%s is ledger format version %u; this failprobe reads version %d only",
-				 path, version, FP_LEDGER_VERSION);
+				 "%s is ledger format version %u; this failprobe reads versions %d to %d",
+				 path, version, FP_LEDGER_OLDEST, FP_LEDGER_VERSION);
 		return -1;
 	}
 	hdr_size = get_u32(buf + HO_HDRSIZE);
@@ -990,6 +1051,7 @@ fp_ledger_open(const char *path, fp_ledger_header *hdr,
 	r->fd = fd;
 	r->buf_off = FP_LEDGER_HEADER_SIZE;
 	r->state = 1;
+	r->version = get_u32(hbuf + HO_VERSION);
 	if (hdr != NULL)
 		decode_header(hbuf, hdr);
 	return r;

@@ -9,8 +9,9 @@
  *
  * Writing: load threads hand records to fp_ledger_append(); a writer thread
  * batches them into blocks and writes + fdatasync()s at least every
- * 100 ms, and at fp_ledger_close().  A killed client loses at most the last
- * flush interval.  Reading: fp_ledger_open() / fp_ledger_next().
+ * 100 ms, and at fp_ledger_close(), which ends the file with an end mark.
+ * A killed client loses at most the last flush interval, and its file,
+ * having no end mark, reads as a truncated tail.  Reading: fp_ledger_open() / fp_ledger_next().
  */
 #ifndef FP_LEDGER_H
 #define FP_LEDGER_H
@@ -19,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FP_LEDGER_VERSION 1
+#define FP_LEDGER_VERSION 2		/* 2: an end mark after the last block */
 #define FP_LEDGER_HEADER_SIZE 4096
 
 /* What became of a write. */

@@ -77,7 +77,8 @@ my ($rc, $sig) = signalled_run('killed', 'KILL');
 is($sig, 9, 'the client was killed');
 ok(!-e "$dir/killed.json", 'no JSON from a killed client');
 my ($irc, $in) = inspect("$dir/killed.ledger");
-ok($irc == 0 || $irc == 1, "the killed client's ledger is readable (inspect exit $irc, end $in->{end})");
+is($irc, 1, "the killed client's ledger is readable, its tail reported (inspect exit $irc)");
+is($in->{end}, 'truncated', 'a killed run has no end mark: inspect says truncated, never clean');
 cmp_ok($in->{records}, '>', 1000, "it holds the writes made before the kill ($in->{records})");
 
 # every acknowledgement the ledger recorded is true: each such row exists
@@ -87,6 +88,20 @@ cmp_ok($rows, '>=', $in->{acked}, "the table holds at least the $in->{acked} ack
 # and little is missing: the writer syncs every 100 ms; allow half a second
 cmp_ok($rows - $in->{acked}, '<=', $rate * 0.5,
 	'at most about a flush interval of acknowledged writes is missing from the ledger');
+
+# verify: the rows of the last flush interval are beyond the ledger, not unexpected
+{
+	my ($out, $err) = ('', '');
+	IPC::Run::run([ $failprobe, 'verify', '-d', $dsn, '-l', "$dir/killed.ledger", '--json', "$dir/killed.verify.json" ],
+		'>', \$out, '2>', \$err);
+	my $vrc = $? >> 8;
+	note "verify: exit $vrc\n$out$err";
+	my $v = decode_json(slurp_file("$dir/killed.verify.json"));
+	like($out . $err, qr/no end mark|truncated/, 'verify reports the missing end of the ledger');
+	is($v->{unexpected}, 0, 'verify: no row is called unexpected');
+	is($v->{beyond_ledger}, $rows - $in->{acked} - ($v->{in_doubt_committed} // 0),
+		"verify: the rows the ledger does not cover are counted beyond it ($v->{beyond_ledger})");
+}
 
 $node->stop;
 done_testing();

@@ -407,7 +407,7 @@ test_empty(void **state)
 	assert_int_equal(fp_ledger_durable_count(w), 0);
 	assert_int_equal(fp_ledger_close(w, err, sizeof err), 0);
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_size, HDR);
+	assert_int_equal(st.st_size, HDR + BLK_HDR);	/* the header, the end mark */
 	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), 0);
 	assert_int_equal(rc, 0);
 }
@@ -454,6 +454,23 @@ test_existing_file(void **state)
 
 static const size_t three_blocks[] = {4096, 1000, 500};
 
+/* Rewrite the header of path with another format version. */
+static void
+set_version(const char *path, uint32_t version)
+{
+	unsigned char hbuf[HDR];
+	uint32_t	crc;
+	int			fd = open(path, O_RDWR);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, hbuf, HDR, 0), HDR);
+	memcpy(hbuf + 8, &version, 4);
+	crc = fp_crc32c(0, hbuf, HDR - 4);
+	memcpy(hbuf + HDR - 4, &crc, 4);
+	assert_int_equal(pwrite(fd, hbuf, HDR, 0), HDR);
+	close(fd);
+}
+
 /* A cut or torn last block: the records before it, then -1, truncated. */
 static void
 test_truncated_tail(void **state)
@@ -489,10 +506,34 @@ test_truncated_tail(void **state)
 	assert_non_null(strstr(err, "truncated"));
 	assert_non_null(strstr(err, at));
 
-	/* cut exactly at a block boundary: a clean, shorter ledger */
+	/* cut exactly at a block boundary: no end mark, so not complete */
 	assert_int_equal(truncate(path, last), 0);
 	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), before_last);
+	assert_int_equal(rc, -1);
+	assert_true(trunc);
+	assert_non_null(strstr(err, "no end mark"));
+	assert_non_null(strstr(err, at));
+
+	/* the end mark alone cut off: every record, but not complete */
+	assert_int_equal(write_ledger(path, three_blocks, 3), 5596);
+	assert_int_equal(truncate(path, end), 0);
+	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), 5596);
+	assert_int_equal(rc, -1);
+	assert_true(trunc);
+	assert_non_null(strstr(err, "no end mark"));
+
+	/* a version 1 file has no end mark: it ends cleanly after a block */
+	set_version(path, 1);
+	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), 5596);
 	assert_int_equal(rc, 0);
+
+	/* something after the end mark is damage, not a killed writer */
+	assert_int_equal(write_ledger(path, three_blocks, 3), 5596);
+	patch(path, end + BLK_HDR, "x", 1);
+	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), 5596);
+	assert_int_equal(rc, -1);
+	assert_false(trunc);
+	assert_non_null(strstr(err, "after the end mark"));
 
 	/* a complete last block with a bad checksum: a torn write */
 	assert_int_equal(write_ledger(path, three_blocks, 3), 5596);
@@ -616,7 +657,7 @@ test_wrong_version(void **state)
 	assert_null(fp_ledger_open(path, &h, err, sizeof err));
 	snprintf(found, sizeof found, "version %u", version);
 	assert_non_null(strstr(err, found));
-	snprintf(found, sizeof found, "version %d", FP_LEDGER_VERSION);
+	snprintf(found, sizeof found, "versions 1 to %d", FP_LEDGER_VERSION);
 	assert_non_null(strstr(err, found));
 }
 
