@@ -278,15 +278,20 @@ act(fp_thread *t, int64_t now, int64_t end, int *busy)
 	return wake;
 }
 
-/* End of the run: whatever is still unanswered is in doubt. */
+/*
+ * The drain after the end ran out: whatever is still unanswered is in
+ * doubt, and writes that came due before the end but never went out (the
+ * pipeline stayed full) are missed, so that none vanishes uncounted.
+ */
 static void
-give_up_inflight(fp_thread *t, int64_t now)
+give_up_inflight(fp_thread *t, int64_t now, int64_t end)
 {
 	pthread_mutex_lock(&t->lock);
 	for (int i = 0; i < t->nconns; i++)
 	{
 		if (t->conns[i].count > 0)
 			fp_conn_drop(&t->conns[i], now, "run ended before the answer");
+		fp_conn_miss_due(&t->conns[i], now, end);
 	}
 	fp_thread_flush(t);
 	pthread_mutex_unlock(&t->lock);
@@ -337,7 +342,7 @@ fp_thread_main(void *arg)
 			break;
 		if (now >= end + FP_DRAIN_US)
 		{
-			give_up_inflight(t, now);
+			give_up_inflight(t, now, end);
 			break;
 		}
 		wait_and_handle(t, wake);
