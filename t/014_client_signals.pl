@@ -2,6 +2,8 @@
 #  - SIGINT (and SIGTERM) end the run cleanly: exit 0, the summary and the
 #    JSON are written, the ledger ends cleanly and holds every write due
 #    (sent + missed);
+#  - a server that stops answering just before the end: the drain gives up,
+#    in flight becomes in doubt, what could not go out is missed;
 #  - SIGKILL leaves a readable ledger: `failprobe inspect` reads it (a
 #    truncated tail at worst), every write it says was acknowledged is in
 #    the table, and at most about a flush interval of writes is missing.
@@ -101,6 +103,37 @@ cmp_ok($rows - $in->{acked}, '<=', $rate * 0.5,
 	is($v->{unexpected}, 0, 'verify: no row is called unexpected');
 	is($v->{beyond_ledger}, $rows - $in->{acked} - ($v->{in_doubt_committed} // 0),
 		"verify: the rows the ledger does not cover are counted beyond it ($v->{beyond_ledger})");
+}
+
+# --- a server that stops answering just before the end ------------------------------
+# The backends are stopped (SIGSTOP) half a second before the end, so their
+# connections stay up, the writes in flight get no answer, and the writes
+# due after that cannot go out (one in flight per connection).  The drain
+# gives up 10 s after the end: in flight becomes in doubt, the writes due
+# but never sent are missed, and none is dropped uncounted.
+{
+	$node->safe_psql('postgres', 'TRUNCATE failprobe.ledger');
+	my ($out, $err) = ('', '');
+	my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/stalled.ledger",
+			'-R', 500, '-c', '2', '-T', '3', '--reply-timeout', '60', '-q', '--json', "$dir/stalled.json" ],
+		'>', \$out, '2>', \$err);
+	$node->poll_query_until('postgres', 'SELECT count(*) > 1000 FROM failprobe.ledger')
+	  or die 'the load did not start';
+	my @pids = split /\n/, $node->safe_psql('postgres',
+		"SELECT pid FROM pg_stat_activity WHERE application_name = 'failprobe' AND backend_type = 'client backend'");
+	is(scalar @pids, 2, 'stalled: the two backends of the run are found');
+	kill 'STOP', @pids;
+	$h->finish;
+	my $rc = $? >> 8;
+	kill 'CONT', @pids;
+	note "stalled: exit $rc\n$out$err";
+	is($rc, 0, 'stalled: the run ends');
+	my $j = decode_json(slurp_file("$dir/stalled.json"));
+	is($j->{sent} + $j->{missed}, 1500, "stalled: every write due is sent or missed (sent $j->{sent}, missed $j->{missed})");
+	cmp_ok($j->{missed}, '>', 0, 'stalled: the writes that could not go out are missed');
+	is($j->{in_doubt}, 2, 'stalled: the write in flight on each connection is in doubt');
+	my ($irc, $in) = inspect("$dir/stalled.ledger");
+	is($in->{records}, 1500, 'stalled: the ledger holds every write due');
 }
 
 $node->stop;
