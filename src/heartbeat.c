@@ -77,10 +77,18 @@ static FpStatement fp_insert_beat = {
 	.expected = SPI_OK_INSERT,
 };
 
+/*
+ * The oldest $2 beats by seq (the primary key), of which those older than
+ * the retention go: the scan stops after $2 index entries whatever the
+ * table holds.  Filtering on beat_at first would, once fewer than $2 rows
+ * are old, read the whole table on every prune (360,000 rows at a 10 ms
+ * interval and an hour's retention) while the next beat waits.  seq rises
+ * with time, also across promotions, so the oldest rows come first.
+ */
 static FpStatement fp_prune = {
 	.sql = "DELETE FROM failprobe.heartbeat WHERE seq IN ("
-	"SELECT seq FROM failprobe.heartbeat WHERE beat_at < $1 "
-	"ORDER BY seq LIMIT $2)",
+	"SELECT seq FROM (SELECT seq, beat_at FROM failprobe.heartbeat "
+	"ORDER BY seq LIMIT $2) oldest WHERE beat_at < $1)",
 	.nargs = 2,
 	.argtypes = {TIMESTAMPTZOID, INT4OID},
 	.expected = SPI_OK_DELETE,
@@ -221,6 +229,10 @@ fp_process_interrupts(FpWorker *w)
  * Run one step; on error, log it, clean up the transaction, and wait before
  * trying again, longer each time it fails in a row.  The state goes back to
  * FP_WAIT_EXTENSION so the next step re-reads everything from the tables.
+ * Only a beat or a look at replay ends the streak (fp_step_primary,
+ * fp_step_standby): the re-reading step succeeds even when every beat
+ * fails (a read-only primary), and must not reset the backoff to a
+ * second, or the log would get two lines a second for as long as it lasts.
  */
 static long
 fp_step_protected(FpWorker *w)
@@ -231,7 +243,6 @@ fp_step_protected(FpWorker *w)
 	PG_TRY();
 	{
 		timeout_ms = fp_step(w);
-		w->error_streak = 0;
 	}
 	PG_CATCH();
 	{
@@ -360,6 +371,7 @@ fp_step_standby(FpWorker *w)
 	fp_xact_begin("pg_failprobe: watching replay");
 	failprobe_watch_replay();
 	fp_xact_end();
+	w->error_streak = 0;
 	return poll_ms;
 }
 
@@ -374,6 +386,7 @@ fp_step_primary(FpWorker *w)
 	if (now >= w->next_beat)
 	{
 		fp_beat(w);
+		w->error_streak = 0;
 
 		/* next deadline from the schedule, skipping beats already missed */
 		w->last_beat = w->next_beat;
