@@ -24,6 +24,10 @@
 #include "storage/fd.h"
 #include "utils/builtins.h"
 #include "utils/pg_lsn.h"
+#if PG_VERSION_NUM < 150000
+#include "miscadmin.h"
+#include "utils/tuplestore.h"
+#endif
 
 PG_FUNCTION_INFO_V1(failprobe_timeline_history);
 
@@ -133,6 +137,35 @@ fp_parse_history_line(char *line, FailprobeTimelineEntry *entry)
 }
 
 /*
+ * Set up a materialized set result: rsinfo->setResult and setDesc.
+ * PostgreSQL 15 has this as one call; before it, the steps by hand.
+ */
+static void
+fp_materialize_srf(FunctionCallInfo fcinfo)
+{
+#if PG_VERSION_NUM >= 150000
+	InitMaterializedSRF(fcinfo, 0);
+#else
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TupleDesc	tupdesc;
+	MemoryContext oldcontext;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		(rsinfo->allowedModes & SFRM_Materialize) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	oldcontext = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = tuplestore_begin_heap(true, false, work_mem);
+	rsinfo->setDesc = CreateTupleDescCopy(tupdesc);
+	MemoryContextSwitchTo(oldcontext);
+#endif
+}
+
+/*
  * failprobe.timeline_history() -> setof (tli, switchpoint, reason)
  *
  * The history of the current timeline, one row per earlier timeline, oldest
@@ -145,7 +178,7 @@ failprobe_timeline_history(PG_FUNCTION_ARGS)
 	FailprobeTimelineEntry *entries;
 	int			n;
 
-	InitMaterializedSRF(fcinfo, 0);
+	fp_materialize_srf(fcinfo);
 	n = failprobe_read_history(failprobe_current_tli(), &entries);
 	for (int i = 0; i < n; i++)
 	{
