@@ -20,11 +20,6 @@ my $failprobe = "$FindBin::Bin/../client/failprobe";
 -x $failprobe or BAIL_OUT("$failprobe is not built: run make first");
 my $tmp = PostgreSQL::Test::Utils::tempdir;
 
-# Is `failprobe verify` real in this build, or still a placeholder?  The
-# drill's verdict can only be asserted strictly when it is.
-my $verify_ok = IPC::Run::run([ $failprobe, 'verify', '--help' ], '>', \my $vo, '2>', \my $ve);
-note 'failprobe verify ' . ($verify_ok ? 'is available' : 'is a placeholder');
-
 my ($out, $err) = ('', '');
 IPC::Run::run([ $failprobe, 'drill', '--rate', '1500', '--duration', '8', '--clients', '4',
 		'--json', "$tmp/drill.json", '--html', "$tmp/drill.html" ],
@@ -46,18 +41,9 @@ like($err, qr/creating cluster.*loading.*fault injected.*promoted.*verifying.*re
 unlike($err, qr/running as root/, 'not root: the servers run as this user');
 
 # --- the verdict ------------------------------------------------------------------
-if ($verify_ok)
-{
-	is($rc, 0, 'exit 0: no acknowledged write lost with a synchronous standby');
-	like($out, qr/verified\s+lost 0 of \d+ acknowledged writes/, 'report: lost 0');
-	like($out, qr/verdict\s+PASS/, 'report: PASS');
-}
-else
-{
-	is($rc, 2, 'exit 2: no verdict without verify');
-	like($err, qr/verification is unavailable/, 'says verification is unavailable');
-	like($out, qr/== the load \(failprobe run\)/, 'still prints the run summary');
-}
+is($rc, 0, 'exit 0: no acknowledged write lost with a synchronous standby');
+like($out, qr/verified\s+lost 0 of \d+ acknowledged writes/, 'report: lost 0');
+like($out, qr/verdict\s+PASS/, 'report: PASS');
 like($out, qr/outage\s+RTO \d+ ms; last ack before on timeline 1, first ack after on timeline 2/,
 	'report: the outage, from timeline 1 to 2');
 
@@ -75,23 +61,14 @@ is($run->{outage}{tli_before}, 1, 'last ack before the outage on timeline 1');
 is($run->{outage}{tli_after}, 2, 'acks after the outage on timeline 2');
 ok(defined $run->{rto_ms} && $run->{rto_ms} > 0, 'an RTO is reported');
 is($run->{mode}, 'extension', 'extension mode: pg_failprobe is installed');
-if ($verify_ok)
-{
-	is($j->{verdict}, 'none_lost', 'drill JSON: verdict none_lost');
-	is($j->{verify}{acked_lost}, 0, 'verify JSON: acked_lost 0');
-	is($j->{verify}{acked}, $run->{acked}, 'verify and run agree on acked');
-}
+is($j->{verdict}, 'none_lost', 'drill JSON: verdict none_lost');
+is($j->{verify}{acked_lost}, 0, 'verify JSON: acked_lost 0');
+is($j->{verify}{acked}, $run->{acked}, 'verify and run agree on acked');
 
-# --- the HTML report, when this build has `failprobe report` ------------------------
-if ($err =~ /HTML report written to/)
-{
-	ok(-s "$tmp/drill.html", 'the HTML report was written');
-	like(slurp_file("$tmp/drill.html"), qr/<html/i, 'and it is HTML');
-}
-else
-{
-	like($err, qr/the HTML report is unavailable/, 'says the HTML report is unavailable');
-}
+# --- the HTML report ------------------------------------------------------------------
+like($err, qr/HTML report written to/, 'the drill says it wrote the HTML report');
+ok(-s "$tmp/drill.html", 'the HTML report was written');
+like(slurp_file("$tmp/drill.html"), qr/<html/i, 'and it is HTML');
 
 # --- nothing left behind ------------------------------------------------------------
 my ($dir) = $err =~ /cluster ready: .* in (\S+)/;
