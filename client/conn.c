@@ -437,7 +437,7 @@ send_write(fp_conn *c, int64_t sched, int64_t now)
 	if (fp_digest_identity(&t->digester, id, t->payload, (size_t) run->cfg->payload_bytes,
 						   digest) != 0)
 	{
-		fp_conn_drop(c, now, "SHA-256 of the write failed (OpenSSL)");
+		fp_conn_drop(c, now, "SHA-256 of the write failed (OpenSSL)", NULL);
 		return false;
 	}
 	if (run->cfg->protocol == FP_PROTO_SIMPLE)
@@ -448,7 +448,7 @@ send_write(fp_conn *c, int64_t sched, int64_t now)
 		ok = PQpipelineSync(c->pg);
 	if (!ok)
 	{
-		fp_conn_drop(c, now, PQerrorMessage(c->pg));
+		fp_conn_drop(c, now, PQerrorMessage(c->pg), FP_SQLSTATE_LOST);
 		return false;
 	}
 
@@ -472,7 +472,7 @@ flush_output(fp_conn *c, int64_t now)
 	int			r = PQflush(c->pg);
 
 	if (r < 0)
-		fp_conn_drop(c, now, PQerrorMessage(c->pg));
+		fp_conn_drop(c, now, PQerrorMessage(c->pg), FP_SQLSTATE_LOST);
 	else
 		c->want_write = (r == 1);
 }
@@ -588,7 +588,7 @@ fp_conn_host_timeout(fp_conn *c, int64_t now)
 
 	snprintf(why, sizeof(why), "no answer from %s within %.0f s", c->trying, hosts->timeout_s);
 	if (c->state == FP_CONN_READY)
-		fp_conn_drop(c, now, why);
+		fp_conn_drop(c, now, why, FP_SQLSTATE_LOST);
 	else
 		attempt_failed(c, now, why);
 	/* start the next attempt at the host after the silent one */
@@ -645,7 +645,7 @@ attempt_failed(fp_conn *c, int64_t now, const char *why)
 }
 
 void
-fp_conn_drop(fp_conn *c, int64_t now, const char *why)
+fp_conn_drop(fp_conn *c, int64_t now, const char *why, const char *sqlstate)
 {
 	while (c->count > 0)
 	{
@@ -653,7 +653,7 @@ fp_conn_drop(fp_conn *c, int64_t now, const char *why)
 
 		emit(c, w->seq, w->sched_mono, w->sent_mono, now,
 			 w->failed ? FP_OUT_FAILED : FP_OUT_IN_DOUBT, 0,
-			 w->failed ? w->sqlstate : NULL);
+			 w->failed ? w->sqlstate : sqlstate);
 		pop(c);
 	}
 	go_down(c, now, why);
@@ -806,7 +806,7 @@ take_error(fp_conn *c, PGresult *res, int64_t now)
 
 	if (c->count == 0 || ends_connection(c->pg, res))
 	{
-		fp_conn_drop(c, now, PQresultErrorMessage(res));
+		fp_conn_drop(c, now, PQresultErrorMessage(res), state ? state : FP_SQLSTATE_LOST);
 		return false;
 	}
 	w = head(c);
@@ -878,14 +878,14 @@ ready_results(fp_conn *c, int64_t now)
 				break;
 			default:
 				PQclear(res);
-				fp_conn_drop(c, now, "unexpected result from the server");
+				fp_conn_drop(c, now, "unexpected result from the server", FP_SQLSTATE_LOST);
 				return;
 		}
 		PQclear(res);
 	}
 	/* once the rejected writes are accounted for, go find the primary */
 	if (c->state == FP_CONN_READY && c->count == 0 && c->read_only)
-		fp_conn_drop(c, now, "server is read-only");
+		fp_conn_drop(c, now, "server is read-only", NULL);
 }
 
 /* ---- the entry point from poll() ------------------------------------------ */
@@ -918,7 +918,7 @@ fp_conn_io(fp_conn *c, int64_t now, bool readable)
 		if (c->state == FP_CONN_SETUP)
 			attempt_failed(c, now, PQerrorMessage(c->pg));
 		else
-			fp_conn_drop(c, now, PQerrorMessage(c->pg));
+			fp_conn_drop(c, now, PQerrorMessage(c->pg), FP_SQLSTATE_LOST);
 		return;
 	}
 	if (c->state == FP_CONN_SETUP)

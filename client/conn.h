@@ -142,7 +142,13 @@ void		fp_conn_init_sql(fp_conn *c);
 /* Hand the thread's batched ledger records to the ledger writer. */
 void		fp_thread_flush(fp_thread *t);
 
-/* End the connection: what is in flight becomes in doubt. */
-void		fp_conn_drop(fp_conn *c, int64_t now, const char *why);
+/*
+ * End the connection: what is in flight becomes in doubt, each record
+ * carrying sqlstate, what ended the connection: the server's code when it
+ * sent one (57P01 admin shutdown, 57P02 crash shutdown, a FATAL's code),
+ * FP_SQLSTATE_LOST when the connection broke or went silent without one,
+ * NULL when the client gave up waiting for other reasons.
+ */
+void		fp_conn_drop(fp_conn *c, int64_t now, const char *why, const char *sqlstate);
 
 #endif

@@ -54,6 +54,15 @@ typedef struct fp_record
 
 _Static_assert(sizeof(fp_record) == 64, "fp_record must be 64 bytes");
 
+/*
+ * The SQLSTATE an in-doubt record carries when its connection broke or went
+ * silent (--reply-timeout) without a code from the server: 08006,
+ * connection_failure.  The server's own code (57P01 admin shutdown, 57P02
+ * crash shutdown, ...) when it sent one; none when the client stopped
+ * waiting at the end of the run.
+ */
+#define FP_SQLSTATE_LOST "08006"
+
 /* What the header holds, in memory. */
 typedef struct fp_ledger_header
 {

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "conninfo.h"
+#include "ledger.h"
 
 #define MAX_LOST_ROWS 500
 #define MAX_COLUMNS 12
@@ -241,8 +242,11 @@ errors_table(FILE *f, const fp_report_input *in)
 	for (int i = 0; i < s->nstates; i++)
 	{
 		fprintf(f, "<tr><td><code>");
-		fp_html_puts(f, s->states[i].code[0] ? s->states[i].code : "(none: connection lost)");
-		fprintf(f, "</code></td><td>%" PRIu64 "</td><td>%" PRIu64 "</td></tr>\n",
+		fp_html_puts(f, s->states[i].code[0] ? s->states[i].code : "(none given)");
+		fprintf(f, "</code>%s</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td></tr>\n",
+				strcmp(s->states[i].code, FP_SQLSTATE_LOST) == 0 ?
+				" connection lost (or silent) without a code from the server" :
+				s->states[i].code[0] ? "" : " the run ended before the answer",
 				s->states[i].failed, s->states[i].in_doubt);
 	}
 	fprintf(f, "</table></section>\n");

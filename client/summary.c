@@ -95,6 +95,50 @@ fp_summary_scan(fp_summary *sum, const char *path)
 	sum->outage = sc.outage;
 }
 
+/* The name of a SQLSTATE class (its first two characters), or "". */
+static const char *
+class_name(const char *cls)
+{
+	static const char *const names[][2] = {
+		{"08", "connection exception"}, {"23", "integrity constraint violation"},
+		{"25", "invalid transaction state"}, {"28", "invalid authorization"},
+		{"40", "transaction rollback"}, {"42", "syntax error or access rule violation"},
+		{"53", "insufficient resources"}, {"57", "operator intervention"},
+		{"58", "system error"}, {"XX", "internal error"},
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i][0], cls) == 0)
+			return names[i][1];
+	return "";
+}
+
+/* "  errors by SQLSTATE class: 57 (operator intervention) 4, ..." */
+static void
+print_error_classes(const fp_summary *sum)
+{
+	const char *digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	const char *sep = "";
+
+	for (int i = 0; i < 36 * 36; i++)
+	{
+		char		cls[3] = {digits[i / 36], digits[i % 36], '\0'};
+		const char *name = class_name(cls);
+
+		if (sum->errors_by_class[i] == 0)
+			continue;
+		printf("%s", sep[0] ? sep : "  errors by SQLSTATE class (failed and in doubt): ");
+		if (i == 0)
+			printf("none given %llu", (unsigned long long) sum->errors_by_class[i]);
+		else
+			printf("%s%s%s%s %llu", cls, name[0] ? " (" : "", name, name[0] ? ")" : "",
+				   (unsigned long long) sum->errors_by_class[i]);
+		sep = ", ";
+	}
+	if (sep[0])
+		printf("\n");
+}
+
 static double
 ms(uint64_t us)
 {
@@ -156,6 +200,7 @@ fp_summary_print(const fp_summary *sum, const fp_run *run)
 			   server_name(run, o->server_before, b, sizeof(b)),
 			   server_name(run, o->server_after, a + 100, 100));
 	}
+	print_error_classes(sum);
 	if (run->report_lsn)
 		printf("  commit LSNs reported for %llu of %llu acknowledged writes (highest %X/%X)\n",
 			   (unsigned long long) sum->lsn_known, (unsigned long long) c->acked,

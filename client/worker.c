@@ -259,7 +259,8 @@ act(fp_thread *t, int64_t now, int64_t end, int *busy)
 			now > c->deadline)
 			fp_conn_host_timeout(c, now);
 		if (now > fp_conn_reply_deadline(c))
-			fp_conn_drop(c, now, "no answer from the server within --reply-timeout");
+			fp_conn_drop(c, now, "no answer from the server within --reply-timeout",
+						 FP_SQLSTATE_LOST);
 		if (c->state != FP_CONN_READY)
 		{
 			down++;
@@ -290,7 +291,7 @@ give_up_inflight(fp_thread *t, int64_t now, int64_t end)
 	for (int i = 0; i < t->nconns; i++)
 	{
 		if (t->conns[i].count > 0)
-			fp_conn_drop(&t->conns[i], now, "run ended before the answer");
+			fp_conn_drop(&t->conns[i], now, "run ended before the answer", NULL);
 		fp_conn_miss_due(&t->conns[i], now, end);
 	}
 	fp_thread_flush(t);

@@ -63,6 +63,25 @@ sub failover_run
 	like($err, qr/progress: .*(OUTAGE|reconnecting|disrupted)/, 'progress shows the outage');
 	like($out, qr/outage: detection .* RTO/, 'summary states the outage');
 
+	# what ended the connections, as SQLSTATE classes: the server's code, or
+	# 08006 for a connection that broke without one; never "none"
+	my $classes = $j->{errors_by_class};
+	note explain $classes;
+	my $total = 0;
+	$total += $_ for values %$classes;
+	is($total, $j{failed} + $j{in_doubt}, 'errors_by_class counts every failed and in-doubt write');
+	is(scalar(grep { !/^(08|57|25)$/ } keys %$classes), 0,
+		'every class is a connection exception (08), operator intervention (57) or read-only (25)');
+	if ($total > 0)
+	{
+		like($out, qr/errors by SQLSTATE class \(failed and in doubt\): .*(08 \(connection exception\)|57 \(operator intervention\))/,
+			'the summary names the classes');
+	}
+	else
+	{
+		unlike($out, qr/errors by SQLSTATE class/, 'no write failed or was in doubt: no classes in the summary');
+	}
+
 	# --- independent check on the promoted node ---------------------------------
 	check_survivors($standby, $j);
 	$standby->stop;
