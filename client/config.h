@@ -50,6 +50,7 @@ typedef struct fp_config
 	bool		quiet;			/* no progress lines */
 	bool		no_server_metrics;	/* --no-server-metrics: no sampler (sampler.h) */
 	double		reply_timeout_s;	/* give up on a silent connection; 0 never */
+	bool		commit_time;	/* --commit-time: also record each commit's time */
 
 	/* the shape of the load: resolved by main.c into stages */
 	fp_profile	profile;

@@ -36,6 +36,7 @@
 
 #include "clock.h"
 #include "conninfo.h"
+#include "timefmt.h"
 
 #define FP_BACKOFF_MIN_US 10000
 #define FP_BACKOFF_MAX_US 1000000
@@ -51,6 +52,7 @@ static const char *identity_sql =
 "pg_backend_pid()";
 
 static const char *report_sql = "SET pg_failprobe.report_commits = lsn";
+static const char *report_time_sql = "SET pg_failprobe.report_commits = lsn_time";
 
 /*
  * Named statements live in one server session; a transaction pooler moves
@@ -85,7 +87,7 @@ flush_batch(fp_thread *t)
  */
 static void
 emit(fp_conn *c, uint64_t seq, int64_t sched, int64_t sent, int64_t now,
-	 fp_outcome out, uint64_t lsn, const char *sqlstate)
+	 fp_outcome out, uint64_t lsn, int64_t commit_us, const char *sqlstate)
 {
 	fp_thread  *t = c->thread;
 	fp_run	   *run = t->run;
@@ -103,6 +105,8 @@ emit(fp_conn *c, uint64_t seq, int64_t sched, int64_t sent, int64_t now,
 	r->outcome = (uint8_t) out;
 	if (sqlstate)
 		memcpy(r->sqlstate, sqlstate, strnlen(sqlstate, 5));
+	if (commit_us)
+		fp_record_set_commit_us(r, commit_us);
 
 	switch (out)
 	{
@@ -240,14 +244,20 @@ static void
 complete_head(fp_conn *c, int64_t now)
 {
 	fp_inflight *w = head(c);
+	const fp_run *run = c->thread->run;
 	uint64_t	lsn = 0;
+	int64_t		commit_us = 0;
 
 	if (c->pooled && !w->failed)
 		follow_timeline(c, w->tli, now);
-	else if (!w->failed && c->thread->run->report_lsn)
+	else if (!w->failed && run->report_lsn)
+	{
 		lsn = parse_lsn(PQparameterStatus(c->pg, "pg_failprobe.commit_lsn"));
+		if (run->report_time)
+			commit_us = fp_time_parse_pg_utc(PQparameterStatus(c->pg, "pg_failprobe.commit_time"));
+	}
 	emit(c, w->seq, w->sched_mono, w->sent_mono, now,
-		 w->failed ? FP_OUT_FAILED : FP_OUT_ACKED, lsn,
+		 w->failed ? FP_OUT_FAILED : FP_OUT_ACKED, lsn, commit_us,
 		 w->failed ? w->sqlstate : NULL);
 	pop(c);
 }
@@ -277,7 +287,7 @@ fp_conn_miss_due(fp_conn *c, int64_t now, int64_t end)
 		return;					/* as fast as possible: nothing is ever due */
 	while (c->next_due <= now && c->next_due < end)
 	{
-		emit(c, c->next_seq, c->next_due, 0, now, FP_OUT_MISSED, 0, NULL);
+		emit(c, c->next_seq, c->next_due, 0, now, FP_OUT_MISSED, 0, 0, NULL);
 		c->next_seq++;
 		c->next_due = fp_conn_due(c, c->next_seq);
 	}
@@ -652,7 +662,7 @@ fp_conn_drop(fp_conn *c, int64_t now, const char *why, const char *sqlstate)
 		fp_inflight *w = head(c);
 
 		emit(c, w->seq, w->sched_mono, w->sent_mono, now,
-			 w->failed ? FP_OUT_FAILED : FP_OUT_IN_DOUBT, 0,
+			 w->failed ? FP_OUT_FAILED : FP_OUT_IN_DOUBT, 0, 0,
 			 w->failed ? w->sqlstate : sqlstate);
 		pop(c);
 	}
@@ -712,7 +722,7 @@ next_setup_step(fp_conn *c, int64_t now)
 	if (c->setup == FP_SETUP_IDENTITY && run->report_lsn && !c->pooled)
 	{
 		c->setup = FP_SETUP_REPORT;
-		ok = PQsendQuery(c->pg, report_sql);
+		ok = PQsendQuery(c->pg, run->report_time ? report_time_sql : report_sql);
 	}
 	else if (c->setup != FP_SETUP_PREPARE && run->cfg->protocol == FP_PROTO_PREPARED)
 	{

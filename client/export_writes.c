@@ -11,7 +11,8 @@
 
 static const char *const columns[] = {
 	"worker", "seq", "outcome", "scheduled_at", "scheduled_us", "sent_at", "sent_us",
-	"done_at", "done_us", "latency_ms", "commit_lsn", "tli", "server", "sqlstate", NULL
+	"done_at", "done_us", "latency_ms", "commit_lsn", "tli", "server", "sqlstate",
+	"commit_at", "commit_us", NULL
 };
 
 const char *
@@ -92,5 +93,6 @@ fp_writes_row(fp_csv *c, const fp_record *rec)
 	}
 	else
 		fp_csv_null(c);
+	time_fields(c, fp_record_commit_us(rec));
 	fp_csv_end(c);
 }

@@ -49,7 +49,7 @@ typedef struct fp_record
 	uint32_t	server;			/* id of the serving server (see run JSON); 0 unknown */
 	uint8_t		outcome;		/* fp_outcome */
 	char		sqlstate[5];	/* for FAILED (and IN_DOUBT if known); else zeros */
-	uint8_t		reserved[6];	/* zeros */
+	uint8_t		commit_delta[6];	/* reported commit time - done_us: see below */
 } fp_record;
 
 _Static_assert(sizeof(fp_record) == 64, "fp_record must be 64 bytes");
@@ -62,6 +62,38 @@ _Static_assert(sizeof(fp_record) == 64, "fp_record must be 64 bytes");
  * waiting at the end of the run.
  */
 #define FP_SQLSTATE_LOST "08006"
+
+/*
+ * The commit time the server reported (run --commit-time), in the six bytes
+ * that were reserved (zeros) before: microseconds from done_us, signed,
+ * 48 bits little-endian (+-4.4 years), 0 for unknown.  A commit reported at
+ * exactly done_us is stored 1 us early.
+ */
+static inline void
+fp_record_set_commit_us(fp_record *r, int64_t commit_us)
+{
+	int64_t		d = commit_us - r->done_us;
+
+	if (d == 0)
+		d = -1;
+	if (commit_us == 0 || d < -((int64_t) 1 << 47) || d >= ((int64_t) 1 << 47))
+		d = 0;
+	for (int i = 0; i < 6; i++)
+		r->commit_delta[i] = (uint8_t) ((uint64_t) d >> (8 * i));
+}
+
+/* The reported commit time, or 0 when unknown. */
+static inline int64_t
+fp_record_commit_us(const fp_record *r)
+{
+	uint64_t	u = 0;
+	int64_t		d;
+
+	for (int i = 0; i < 6; i++)
+		u |= (uint64_t) r->commit_delta[i] << (8 * i);
+	d = (int64_t) (u << 16) >> 16;	/* sign-extend 48 bits */
+	return d == 0 ? 0 : r->done_us + d;
+}
 
 /* What the header holds, in memory. */
 typedef struct fp_ledger_header

@@ -69,6 +69,10 @@ static const char *run_help =
 "                           receives nothing for S seconds (default 5; 0 = never):\n"
 "                           its writes become in doubt and it reconnects; catches\n"
 "                           a partition that keepalives cannot see (a proxy)\n"
+"      --commit-time        also record the commit time the server reports for\n"
+"                           each acknowledged write (pg_failprobe preloaded, not\n"
+"                           through a pooler; costs the client about 1.8k\n"
+"                           instructions per write, docs/commit-lsn.md)\n"
 "      --payload-bytes N    N bytes of payload per row (default 0), covered by\n"
 "                           the row's digest so that verify can spot corruption\n"
 "      --run-id ID          use this run id (1 to 2^63-1) instead of a random one,\n"
@@ -228,6 +232,7 @@ parse_run(int argc, char **argv, fp_config *cfg)
 		{"max-rate", required_argument, NULL, 13},
 		{"first-worker", required_argument, NULL, 6},
 		{"no-server-metrics", no_argument, NULL, 40},
+		{"commit-time", no_argument, NULL, 41},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}
@@ -286,6 +291,7 @@ parse_run(int argc, char **argv, fp_config *cfg)
 			case 6: ok = fp_cli_int(&cli, optarg, "--first-worker", 0, 1000000000, &cfg->first_worker); break;
 			case 4: ok = fp_cli_int(&cli, optarg, "--payload-bytes", 0, FP_PAYLOAD_MAX, &cfg->payload_bytes); break;
 			case 40: cfg->no_server_metrics = true; break;
+			case 41: cfg->commit_time = true; break;
 			case 'q': cfg->quiet = true; break;
 			case 'h': fputs(run_help, stdout); exit(0);
 			case ':': usage_error("option %s needs a value", argv[optind - 1]); break;

@@ -114,6 +114,8 @@ meta_json(const fp_config *cfg, const fp_target *target, const char *conninfo)
 	if (m)
 	{
 		json_object_set_new(m, "payload_bytes", json_integer(cfg->payload_bytes));
+		json_object_set_new(m, "commit_time", json_boolean(cfg->commit_time && target->report_lsn &&
+														   !target->pooled));
 		json_object_set_new(m, "first_worker", json_integer(cfg->first_worker));
 		json_object_set_new(m, "burst", json_integer(cfg->burst));
 		if (cfg->nstages > 0)
@@ -320,6 +322,7 @@ fp_run_command(const fp_config *cfg)
 	run.table = target.table;
 	run.extension = target.extension;
 	run.report_lsn = target.report_lsn;
+	run.report_time = cfg->commit_time && target.report_lsn && !target.pooled;
 	run.pooled = target.pooled;
 	run.pooler_prepares = target.pooler_prepares;
 	fp_hosts_parse(&run.hosts, cfg->dsn);
@@ -339,6 +342,11 @@ fp_run_command(const fp_config *cfg)
 	else if (!target.report_lsn)
 		fprintf(stderr, "failprobe: the pg_failprobe library is not preloaded on this server: "
 				"commit LSNs are not reported\n");
+	if (cfg->commit_time && !run.report_time)
+		fprintf(stderr, "failprobe: --commit-time: commit times are not reported %s; "
+				"the run goes on without them\n",
+				target.pooled ? "through a pooler (a server session is shared)" :
+				"without pg_failprobe preloaded on the server");
 	if (open_ledger(&run, cfg, &target, conninfo, err, sizeof(err)) != 0)
 	{
 		fprintf(stderr, "failprobe: %s\n", err);

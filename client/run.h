@@ -65,6 +65,7 @@ typedef struct fp_run
 	const char *table;			/* failprobe.ledger or failprobe_client.ledger */
 	bool		extension;		/* the extension's table is used */
 	bool		report_lsn;		/* the server reports commit LSNs */
+	bool		report_time;	/* ... and commit times (--commit-time) */
 	bool		pooled;			/* a pooler (PgBouncer) stands in between */
 	bool		pooler_prepares;	/* and keeps named statements per client:
 									 * --protocol prepared works through it */

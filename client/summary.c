@@ -65,6 +65,7 @@ scan_pass(fp_summary *sum, fp_outage_scan *sc, const char *path, bool second)
 		if (rec.outcome == FP_OUT_ACKED && rec.commit_lsn != 0)
 		{
 			sum->lsn_known++;
+			sum->time_known += fp_record_commit_us(&rec) != 0;
 			if (rec.commit_lsn > sum->lsn_max)
 				sum->lsn_max = rec.commit_lsn;
 		}
@@ -205,6 +206,9 @@ fp_summary_print(const fp_summary *sum, const fp_run *run)
 		printf("  commit LSNs reported for %llu of %llu acknowledged writes (highest %X/%X)\n",
 			   (unsigned long long) sum->lsn_known, (unsigned long long) c->acked,
 			   (unsigned int) (sum->lsn_max >> 32), (unsigned int) sum->lsn_max);
+	if (run->report_time)
+		printf("  commit times reported for %llu of %llu acknowledged writes\n",
+			   (unsigned long long) sum->time_known, (unsigned long long) c->acked);
 	printf("  ledger: %llu records read back%s%s\n", (unsigned long long) sum->records,
 		   sum->ledger_ok ? "" : "; PROBLEM: ", sum->ledger_ok ? "" : sum->ledger_error);
 }
@@ -320,6 +324,8 @@ fp_summary_json(const fp_summary *sum, const fp_run *run, const fp_series *serie
 		json_object_set_new(root, "commit_lsn", json_pack("{s:b,s:I,s:s}",
 														  "available", run->report_lsn && !run->pooled,
 														  "known", (json_int_t) sum->lsn_known, "max", lsn));
+		json_object_set_new(root, "commit_time", json_pack("{s:b,s:I}", "available", run->report_time,
+														   "known", (json_int_t) sum->time_known));
 		json_object_set_new(root, "pooled", json_boolean(run->pooled));
 	}
 	json_object_set_new(root, "ledger", json_pack("{s:s,s:I,s:b}", "path", run->cfg->ledger_path,

@@ -17,6 +17,7 @@ typedef struct fp_summary
 	uint64_t	records;		/* read back from the ledger */
 	uint64_t	lsn_known;		/* acknowledged writes with a reported commit LSN */
 	uint64_t	lsn_max;		/* highest reported commit LSN */
+	uint64_t	time_known;		/* acknowledged writes with a reported commit time */
 	bool		ledger_ok;
 	char		ledger_error[256];
 	fp_outage	outage;

@@ -18,4 +18,8 @@ void		fp_time_iso(char *buf, size_t size, int64_t us);
  * one run (needs 14 bytes). */
 void		fp_time_of_day(char *buf, size_t size, int64_t us);
 
+/* The server's "2024-05-01 12:34:56.123456+00" (UTC, as pg_failprobe
+ * reports commit times) as Unix microseconds, or 0 when malformed. */
+int64_t		fp_time_parse_pg_utc(const char *s);
+
 #endif

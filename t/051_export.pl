@@ -55,7 +55,7 @@ my $node = init_primary('primary051', interval => 100);
 my $dsn = sprintf("host=%s port=%d dbname=postgres", $node->host, $node->port);
 my ($out, $err) = ('', '');
 my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/run.ledger",
-		'--stages', '3s@400,3s@400-800', '-c', '4', '-j', '2', '-q', '--json', "$dir/run.json" ],
+		'--stages', '3s@400,3s@400-800', '-c', '4', '-j', '2', '-q', '--commit-time', '--json', "$dir/run.json" ],
 	'>', \$out, '2>', \$err);
 $node->poll_query_until('postgres', "SELECT count(*) > 800 FROM failprobe.ledger")
   or die 'load did not start';
@@ -91,13 +91,25 @@ ok(!(grep { $_->{acked} == 0 && $_->{p50_ms} ne '' } @$rows), 'no latency in sec
 # --- writes.csv ------------------------------------------------------------------
 my ($whdr, $writes) = read_csv("$dir/csv/writes.csv");
 is(join(',', @$whdr), 'worker,seq,outcome,scheduled_at,scheduled_us,sent_at,sent_us,done_at,done_us,'
-	  . 'latency_ms,commit_lsn,tli,server,sqlstate', 'writes.csv header');
+	  . 'latency_ms,commit_lsn,tli,server,sqlstate,commit_at,commit_us', 'writes.csv header');
 is(scalar(@$writes), $j->{ledger}{records}, 'writes.csv: one row per ledger record');
 is(scalar(grep { $_->{outcome} eq 'acked' } @$writes), $j->{acked}, 'writes.csv: acked rows');
 is(scalar(grep { $_->{outcome} eq 'missed' && $_->{sent_us} eq '' } @$writes), $j->{missed},
 	'writes.csv: missed rows, never sent');
 ok(!(grep { $_->{outcome} eq 'acked' && $_->{commit_lsn} !~ m{^[0-9A-F]+/[0-9A-F]+$} } @$writes),
 	'writes.csv: every ack has its commit LSN as X/Y');
+
+# --commit-time: the server's commit time of each ack, between sending and the
+# answer (one machine, one clock); the server's clock ticks with its own
+# rounding, so allow 1 ms either side
+ok($j->{commit_time}{available}, '--commit-time: commit times available');
+is($j->{commit_time}{known}, $j->{acked}, 'a commit time for every acknowledged write');
+my @acked = grep { $_->{outcome} eq 'acked' } @$writes;
+my @outside = grep { $_->{commit_us} eq '' || $_->{commit_us} < $_->{sent_us} - 1000
+	  || $_->{commit_us} > $_->{done_us} + 1000 } @acked;
+is(scalar @outside, 0, 'every commit time lies between the send and the answer')
+  or diag explain [ @outside[ 0 .. 2 ] ];
+ok(!(grep { $_->{outcome} ne 'acked' && $_->{commit_us} ne '' } @$writes), 'no commit time without an ack');
 
 # --- server_seconds.csv, stages.csv ----------------------------------------------------
 my ($shdr, $srows) = read_csv("$dir/csv/server_seconds.csv");

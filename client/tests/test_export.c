@@ -235,6 +235,7 @@ writes_rows(fp_csv *c)
 	a.commit_lsn = ((uint64_t) 0 << 32) | 0x3000148;
 	a.tli = 2;
 	a.server = 1;
+	fp_record_set_commit_us(&a, a.done_us - 250);
 	memcpy(f.sqlstate, "25006", 5);
 	fp_writes_header(c);
 	fp_writes_row(c, &a);
@@ -250,12 +251,13 @@ test_writes(void **state)
 	(void) state;
 	assert_string_equal(out,
 		"worker,seq,outcome,scheduled_at,scheduled_us,sent_at,sent_us,done_at,done_us,"
-		"latency_ms,commit_lsn,tli,server,sqlstate\n"
+		"latency_ms,commit_lsn,tli,server,sqlstate,commit_at,commit_us\n"
 		"3,17,acked,2023-11-14T22:13:20.001000Z,1700000000001000,2023-11-14T22:13:20.001500Z,"
-		"1700000000001500,2023-11-14T22:13:20.003500Z,1700000000003500,2.5,0/3000148,2,1,\n"
-		"0,1,missed,2023-11-14T22:13:20.002000Z,1700000000002000,,,,,,,,,\n"
+		"1700000000001500,2023-11-14T22:13:20.003500Z,1700000000003500,2.5,0/3000148,2,1,,"
+		"2023-11-14T22:13:20.003250Z,1700000000003250\n"
+		"0,1,missed,2023-11-14T22:13:20.002000Z,1700000000002000,,,,,,,,,,,\n"
 		"0,1,failed,2023-11-14T22:13:20.001000Z,1700000000001000,2023-11-14T22:13:20.001000Z,"
-		"1700000000001000,2023-11-14T22:13:20.002000Z,1700000000002000,1,,,,25006\n");
+		"1700000000001000,2023-11-14T22:13:20.002000Z,1700000000002000,1,,,,25006,,\n");
 	free(out);
 }
 

@@ -36,6 +36,7 @@
 
 #include "crc32c.h"
 #include "ledger.h"
+#include "timefmt.h"
 
 #define HDR FP_LEDGER_HEADER_SIZE
 #define BLK_HDR 16
@@ -738,12 +739,54 @@ test_write_error(void **state)
 	assert_true(trunc);
 }
 
+/* The commit times pg_failprobe reports, parsed; malformed ones give 0. */
+static void
+test_commit_time_parse(void **state)
+{
+	(void) state;
+	/* 2026-11-23T10:38:27.123456Z, from Python's datetime */
+	assert_int_equal(fp_time_parse_pg_utc("2026-11-23 10:38:27.123456+00"), 1795430307123456LL);
+	assert_int_equal(fp_time_parse_pg_utc("2026-11-23 10:38:27.1+00"), 1795430307100000LL);
+	assert_int_equal(fp_time_parse_pg_utc("2026-11-23 10:38:27+00"), 1795430307000000LL);
+	assert_int_equal(fp_time_parse_pg_utc("1970-01-01 00:00:00+00"), 0);
+	assert_int_equal(fp_time_parse_pg_utc("2000-02-29 23:59:59.999999+00"), 951868799999999LL);
+	assert_int_equal(fp_time_parse_pg_utc("2026-11-23 10:38:27.123456+01"), 0);
+	assert_int_equal(fp_time_parse_pg_utc("2026-13-23 10:38:27+00"), 0);
+	assert_int_equal(fp_time_parse_pg_utc("2026-11-23T10:38:27+00"), 0);
+	assert_int_equal(fp_time_parse_pg_utc(""), 0);
+	assert_int_equal(fp_time_parse_pg_utc(NULL), 0);
+}
+
+/* A commit time in the record's six spare bytes: before, after, unknown. */
+static void
+test_commit_time_record(void **state)
+{
+	fp_record	r;
+
+	(void) state;
+	memset(&r, 0, sizeof(r));
+	r.done_us = 1795430307123456LL;
+	assert_int_equal(fp_record_commit_us(&r), 0);	/* zeros: unknown */
+	fp_record_set_commit_us(&r, r.done_us - 250);
+	assert_int_equal(fp_record_commit_us(&r), r.done_us - 250);
+	fp_record_set_commit_us(&r, r.done_us + 3600000000LL);	/* a server clock an hour ahead */
+	assert_int_equal(fp_record_commit_us(&r), r.done_us + 3600000000LL);
+	fp_record_set_commit_us(&r, r.done_us);	/* stored 1 us early */
+	assert_int_equal(fp_record_commit_us(&r), r.done_us - 1);
+	fp_record_set_commit_us(&r, 0);
+	assert_int_equal(fp_record_commit_us(&r), 0);
+	fp_record_set_commit_us(&r, r.done_us - ((int64_t) 1 << 48));	/* out of range: unknown */
+	assert_int_equal(fp_record_commit_us(&r), 0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_crc32c),
 		cmocka_unit_test(test_crc32c_hw_matches_tables),
+		cmocka_unit_test(test_commit_time_parse),
+		cmocka_unit_test(test_commit_time_record),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_existing_file),
