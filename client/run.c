@@ -100,7 +100,7 @@ planned_seconds(const fp_config *cfg)
 }
 
 static char *
-meta_json(const fp_config *cfg, const fp_target *target, const char *conninfo)
+meta_json(const fp_config *cfg, const fp_target *target, const char *conninfo, bool with_stages)
 {
 	static const char *protocols[] = {"simple", "extended", "prepared"};
 	json_t	   *m = json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:i,s:i,s:f,s:s,s:i}",
@@ -118,7 +118,9 @@ meta_json(const fp_config *cfg, const fp_target *target, const char *conninfo)
 														   !target->pooled));
 		json_object_set_new(m, "first_worker", json_integer(cfg->first_worker));
 		json_object_set_new(m, "burst", json_integer(cfg->burst));
-		if (cfg->nstages > 0)
+		if (cfg->nstages > 0 && !with_stages)
+			json_object_set_new(m, "stages", json_string("(too long for the ledger header)"));
+		if (cfg->nstages > 0 && with_stages)
 		{
 			/* compact: the header has room for a few thousand bytes */
 			char		text[2048] = "";
@@ -149,13 +151,30 @@ open_ledger(fp_run *run, const fp_config *cfg, const fp_target *target,
 			const char *conninfo, char *err, size_t errlen)
 {
 	fp_ledger_header hdr;
-	char	   *meta = meta_json(cfg, target, conninfo);
+	char	   *meta = meta_json(cfg, target, conninfo, true);
 
+	/*
+	 * Cut, the JSON would not parse and the ledger could not be verified:
+	 * leave the stages out (FILE.stages.jsonl has them), else refuse.
+	 */
+	if (meta && strlen(meta) >= sizeof(hdr.meta))
+	{
+		free(meta);
+		meta = meta_json(cfg, target, conninfo, false);
+	}
+	if (meta == NULL || strlen(meta) >= sizeof(hdr.meta))
+	{
+		snprintf(err, errlen, "the options and the connection string take %zu bytes, more than the "
+				 "ledger header's %zu; shorten the connection string",
+				 meta ? strlen(meta) : (size_t) 0, sizeof(hdr.meta) - 1);
+		free(meta);
+		return -1;
+	}
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.version = FP_LEDGER_VERSION;
 	hdr.run_id = run->run_id;
 	hdr.start_us = fp_wall_us();
-	snprintf(hdr.meta, sizeof(hdr.meta), "%s", meta ? meta : "{}");
+	snprintf(hdr.meta, sizeof(hdr.meta), "%s", meta);
 	free(meta);
 	run->ledger = fp_ledger_create(cfg->ledger_path, &hdr, cfg->force, 100, err, errlen);
 	return run->ledger ? 0 : -1;
@@ -335,6 +354,11 @@ fp_run_command(const fp_config *cfg)
 		fprintf(stderr, "failprobe: %s\n", err);
 		return 2;
 	}
+	if (open_ledger(&run, cfg, &target, conninfo, err, sizeof(err)) != 0)
+	{
+		fprintf(stderr, "failprobe: %s\n", err);
+		return 2;
+	}
 	if (!target.extension)
 		fprintf(stderr, "failprobe: plain mode: pg_failprobe is not installed in this database; "
 				"commit LSNs are unknown, so acknowledgements from the old and the new primary "
@@ -347,11 +371,6 @@ fp_run_command(const fp_config *cfg)
 				"the run goes on without them\n",
 				target.pooled ? "through a pooler (a server session is shared)" :
 				"without pg_failprobe preloaded on the server");
-	if (open_ledger(&run, cfg, &target, conninfo, err, sizeof(err)) != 0)
-	{
-		fprintf(stderr, "failprobe: %s\n", err);
-		return 2;
-	}
 	if (!cfg->no_server_metrics &&
 		(run.sampler = fp_sampler_start(cfg->dsn, cfg->ledger_path, cfg->force, err, sizeof(err))) == NULL)
 	{

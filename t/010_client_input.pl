@@ -97,6 +97,12 @@ is($node->safe_psql('postgres', "SELECT count(*) FROM failprobe_client.ledger WH
 is(sprintf('%04o', (stat "$dir/plain.ledger")[2] & 07777), '0600', 'ledger file is mode 0600');
 unlike(slurp_file("$dir/plain.ledger"), qr/S3cretPw|wrongPw99/, 'no password in the ledger');
 
+# --- a connection string too long for the ledger header: refused, not cut ------
+my $long = 'x' x 4000;
+refuses([ 'run', '-d', "$dsn fallback_application_name=$long", '-l', "$dir/long.ledger", '-T', '1' ],
+	qr/more than the ledger header's 3899; shorten the connection string/, 'conninfo too long for the header');
+ok(!-e "$dir/long.ledger", 'no ledger file left behind by it');
+
 # --- an existing ledger is not overwritten without --force ------------------
 refuses([ 'run', '-d', $dsn, '-l', "$dir/plain.ledger", '-T', '1' ],
 	qr/already exists; use --force/, 'existing ledger');
