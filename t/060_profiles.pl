@@ -56,10 +56,11 @@ like($out, qr/stages \(custom.*\n.*target\/s.*\n\s+1\s+0-3\s+300\s/, 'results ta
 ok(-s "$dir/stages.ledger.stages.jsonl", 'stage table written beside the ledger');
 
 # --- stress: a breaking point ---------------------------------------------
-# 2 s steps from 4000/s, up by half, 4 connections: this machine gives way
-# somewhere; where does not matter, only that the verdict is consistent.
+# 2 s steps from 2000/s (which 4 connections hold here), up by half: this
+# machine gives way somewhere; where does not matter, only that the verdict
+# is consistent.
 my $stress;
-($rc, $stress) = run_profile('stress', '-c', '4', '--profile', 'stress', '--rate', '4000',
+($rc, $stress) = run_profile('stress', '-c', '4', '--profile', 'stress', '--rate', '2000',
 	'--stage-seconds', '2', '--slo-p99', '50', '--max-rate', '400000');
 is($rc, 0, 'stress run completes');
 my $bp = $stress->{breaking_point};
@@ -68,11 +69,9 @@ ok(defined $bp->{gave_way} && $bp->{gave_way} =~ /latency|errors|throughput/,
 	"and says what gave way: " . ($bp->{gave_way} // 'nothing'));
 my @st = @{ $stress->{stages} };
 my ($first_missed) = grep { !$_->{met} } @st;
-if (defined $bp->{stage})
-{
-	ok($st[ $bp->{stage} - 1 ]{met}, "the breaking point's stage ($bp->{rate}/s) met the objectives");
-	is($first_missed->{stage}, $bp->{stage} + 1, 'the next stage is the first that missed');
-}
+ok(defined $bp->{stage}, 'a stage met the objectives (2000/s, the first, at least)');
+ok($st[ ($bp->{stage} // 1) - 1 ]{met}, "the breaking point's stage ($bp->{rate}/s) met the objectives");
+is($first_missed->{stage}, ($bp->{stage} // 0) + 1, 'the next stage is the first that missed');
 cmp_ok($st[-1]{stage}, '<=', $first_missed->{stage} + 1,
 	'the run stopped after the first stage that missed');
 
@@ -93,15 +92,21 @@ ok(defined $sbp->{failed_at_rate}, "slowed server gives way at $sbp->{failed_at_
 cmp_ok($sbp->{failed_at_rate}, '<=', 1500, 'at or near what 4 ms per insert allows');
 cmp_ok($sbp->{failed_at_rate}, '<', $bp->{failed_at_rate}, 'the breaking point moved down');
 like($sbp->{gave_way} // '', qr/^latency/, 'what gave way first: latency');
-$node->safe_psql('postgres', 'DROP TRIGGER slow ON failprobe.ledger');
 
 # --- spike ------------------------------------------------------------------
+# Still slowed: 4 connections at 4 ms take at most 1000/s, so a burst of
+# 1500/s for 2 s leaves about 1000 writes queued, and at 200/s afterwards
+# they drain at about 800/s: p99 is back under 50 ms some 1.2 s after the
+# burst, well inside the 4 s that follow.
 my $spike;
-($rc, $spike) = run_profile('spike', '-c', '4', '--profile', 'spike', '--stages',
-	'3s@200,2s@800,3s@200');
+($rc, $spike) = run_profile('spike', '-c', '4', '--profile', 'spike', '--slo-p99', '50', '--stages',
+	'3s@200,2s@1500,4s@200');
 is($rc, 0, 'spike run completes');
-ok(defined $spike->{spike_recovery_s}, "spike recovery reported ($spike->{spike_recovery_s} s)");
-cmp_ok($spike->{spike_recovery_s} // -1, '>=', 0, 'latency came back');
+my $rec = $spike->{spike_recovery_s};
+ok(defined $rec, 'spike recovery reported (' . ($rec // 'null') . ' s)');
+cmp_ok($rec // -1, '>', 0.3, 'the burst pushed latency over the objective for a while after it');
+cmp_ok($rec // 99, '<', 3.5, 'and latency came back under it once the queue drained');
+$node->safe_psql('postgres', 'DROP TRIGGER slow ON failprobe.ledger');
 
 # --- bad input ----------------------------------------------------------------
 for my $case (
