@@ -84,5 +84,6 @@ typedef struct FailprobeTimelineEntry
 
 extern TimeLineID failprobe_current_tli(void);
 extern int	failprobe_read_history(TimeLineID tli, FailprobeTimelineEntry **entries);
+extern TimestampTz failprobe_history_written_at(TimeLineID tli);
 
 #endif							/* PG_FAILPROBE_H */

@@ -7,7 +7,9 @@
  * 'promoted' row into failprobe.events: the new timeline, the switch point
  * exactly as the new timeline's history file records it, and in detail the
  * last heartbeat of the old timeline this node had replayed, when the
- * upstream primary was last heard from, and when the promotion was seen.
+ * upstream primary was last heard from, when the promotion happened (the
+ * time the node wrote its new timeline's history file) and when the worker
+ * saw it.
  * A load client compares its acknowledged commit LSNs with that switch point
  * to tell which writes the failover could have lost.
  *
@@ -40,6 +42,7 @@ static FpStatement fp_insert_promoted = {
 	"     ORDER BY h.seq DESC LIMIT 1),"
 	"  'upstream_last_heard', $6,"
 	"  'promoted_at', $7,"
+	"  'seen_at', $1,"
 	"  'seen', $8) "
 	"WHERE NOT EXISTS (SELECT 1 FROM failprobe.events e"
 	"                  WHERE e.kind = 'promoted' AND e.tli = $2)",
@@ -71,8 +74,9 @@ failprobe_promotion_recorded(TimeLineID tli)
 /*
  * Record the promotion to timeline 'tli'.  'how' is "live" when the worker
  * saw it happen (within one interval), "at worker start" when it found the
- * node already promoted and the promotion time is unknown.  Runs inside the
- * caller's transaction.
+ * node already promoted.  The promotion time is when the history file was
+ * written; without one, the moment a live worker saw it (else null).  Runs
+ * inside the caller's transaction.
  */
 void
 failprobe_record_promotion(TimeLineID tli, const char *how)
@@ -81,6 +85,7 @@ failprobe_record_promotion(TimeLineID tli, const char *how)
 	int			n = failprobe_read_history(tli, &history);
 	bool		live = strcmp(how, "live") == 0;
 	TimestampTz now = GetCurrentTimestamp();
+	TimestampTz written = failprobe_history_written_at(tli);
 	TimestampTz upstream;
 	Datum		values[8];
 	char		nulls[8];
@@ -102,8 +107,8 @@ failprobe_record_promotion(TimeLineID tli, const char *how)
 	values[3] = CStringGetTextDatum(failprobe_current_node_name());
 	values[5] = TimestampTzGetDatum(upstream);
 	nulls[5] = (upstream == 0) ? 'n' : ' ';
-	values[6] = TimestampTzGetDatum(now);
-	nulls[6] = live ? ' ' : 'n';
+	values[6] = TimestampTzGetDatum(written ? written : now);
+	nulls[6] = (written || live) ? ' ' : 'n';
 	values[7] = CStringGetTextDatum(how);
 
 	if (fp_spi_exec(&fp_insert_promoted, values, nulls) > 0)
@@ -111,10 +116,10 @@ failprobe_record_promotion(TimeLineID tli, const char *how)
 				(errmsg("pg_failprobe: recorded promotion to timeline %u at switch point %X/%X",
 						tli, LSN_FORMAT_ARGS(n > 0 ? history[n - 1].switchpoint : InvalidXLogRecPtr))));
 
-	if (live)
+	if (live || written)
 	{
 		SpinLockAcquire(&failprobe_shared->mutex);
-		failprobe_shared->last_promotion_at = now;
+		failprobe_shared->last_promotion_at = written ? written : now;
 		SpinLockRelease(&failprobe_shared->mutex);
 	}
 }

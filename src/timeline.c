@@ -24,6 +24,9 @@
 #include "storage/fd.h"
 #include "utils/builtins.h"
 #include "utils/pg_lsn.h"
+#include "utils/timestamp.h"
+
+#include <sys/stat.h>
 #if PG_VERSION_NUM < 150000
 #include "miscadmin.h"
 #include "utils/tuplestore.h"
@@ -53,6 +56,28 @@ failprobe_current_tli(void)
 #endif
 	}
 	return tli;
+}
+
+/*
+ * When the history file of timeline 'tli' was written, or 0 when it is not
+ * there.  A node writes it at the end of recovery, the moment it is
+ * promoted, so this is the promotion time as the server knows it, even to a
+ * worker that starts after the fact.  (A history file that came from
+ * elsewhere, by streaming or restore_command, has the copy's time; the
+ * worker records only its own node's promotions.)
+ */
+TimestampTz
+failprobe_history_written_at(TimeLineID tli)
+{
+	char		path[MAXPGPATH];
+	struct stat st;
+
+	if (tli <= 1)
+		return 0;
+	TLHistoryFilePath(path, tli);
+	if (stat(path, &st) != 0)
+		return 0;
+	return time_t_to_timestamptz(st.st_mtim.tv_sec) + st.st_mtim.tv_nsec / 1000;
 }
 
 /*

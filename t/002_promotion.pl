@@ -10,6 +10,7 @@ use lib "$FindBin::Bin/lib";
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use Time::HiRes ();
 use FailprobeTest;
 
 my $primary = init_primary('primary', interval => 50);
@@ -58,6 +59,18 @@ is($hb_before_switch, 't', 'last heartbeat lies before the switch point');
 is($heard_before, 't', 'upstream last heard before the promotion');
 is($promoted_at_set, 't', 'promotion time recorded');
 is($seen, 'live', 'the worker saw the promotion happen');
+
+# the promotion time is when the node wrote its new history file; the worker
+# saw it within one interval (50 ms) plus the scheduling of this machine
+my ($promoted_epoch, $seen_after) = split /\|/, $standby->safe_psql('postgres', q{
+	SELECT extract(epoch FROM (detail->>'promoted_at')::timestamptz),
+	       extract(epoch FROM (detail->>'seen_at')::timestamptz - (detail->>'promoted_at')::timestamptz)
+	  FROM failprobe.events WHERE kind = 'promoted'});
+my $mtime = (Time::HiRes::stat($standby->data_dir . '/pg_wal/00000002.history'))[9];
+cmp_ok(abs($promoted_epoch - $mtime), '<', 0.002,
+	"promoted_at is when the history file was written ($promoted_epoch vs $mtime)");
+cmp_ok($seen_after, '>=', 0, 'seen after the promotion');
+cmp_ok($seen_after, '<', 1, "seen within an interval plus scheduling ($seen_after s after)");
 
 # --- timeline_history() says the same as the file -----------------------
 is( $standby->safe_psql('postgres', 'SELECT tli, switchpoint FROM failprobe.timeline_history()'),
