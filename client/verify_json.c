@@ -128,7 +128,7 @@ server_json(const fpv_view *v)
 static json_t *
 checks_json(const fpv_recon *r)
 {
-	return json_pack("{s:{s:I,s:I,s:I,s:I,s:o},s:{s:I,s:o,s:o,s:i}}",
+	return json_pack("{s:{s:I,s:I,s:I,s:I,s:o},s:{s:I,s:o,s:o,s:i,s:o}}",
 					 "lsn_check", "checked", (json_int_t) r->lsn.checked,
 					 "lost_before_switch", (json_int_t) r->lsn.lost_before_switch,
 					 "kept_after_switch", (json_int_t) r->lsn.kept_after_switch,
@@ -136,7 +136,13 @@ checks_json(const fpv_recon *r)
 					 "example", str_or_null(r->lsn.example),
 					 "split_brain", "acks", (json_int_t) r->split.acks,
 					 "first_at", fp_json_time(r->split.first_us),
-					 "last_at", fp_json_time(r->split.last_us), "tli", (int) r->split.tli);
+					 "last_at", fp_json_time(r->split.last_us), "tli", (int) r->split.tli,
+					 "same_timeline", !r->split.same_tli ? json_null() :
+					 json_pack("{s:i,s:[i,i],s:i,s:o,s:o}", "tli", (int) r->split.same_tli,
+							   "servers", (int) r->split.same_servers[0], (int) r->split.same_servers[1],
+							   "ledger", r->split.same_ledger + 1,
+							   "from", fp_json_time(r->split.same_from_us),
+							   "to", fp_json_time(r->split.same_to_us)));
 }
 
 static json_t *

@@ -93,6 +93,60 @@ count_outcome(fpv_counts *c, int outcome)
 	}
 }
 
+/* Widen the ack span of this record's server on its timeline. */
+static void
+note_node(fpv_recon *r, const fp_record *rec, int ledger)
+{
+	fpv_node   *n = NULL;
+
+	for (int i = 0; i < r->nnodes && n == NULL; i++)
+		if (r->nodes[i].ledger == ledger && r->nodes[i].tli == rec->tli &&
+			r->nodes[i].server == rec->server)
+			n = &r->nodes[i];
+	if (n == NULL)
+	{
+		if (r->nnodes == FPV_MAX_NODES)
+			return;
+		n = &r->nodes[r->nnodes++];
+		*n = (fpv_node) {.ledger = ledger, .tli = rec->tli, .server = rec->server};
+	}
+	if (n->first_ack == 0 || rec->done_us < n->first_ack)
+		n->first_ack = rec->done_us;
+	if (rec->done_us > n->last_ack)
+		n->last_ack = rec->done_us;
+}
+
+/*
+ * Split brain on one timeline: two servers (by host, port, system
+ * identifier and timeline, as the client told them apart) acknowledging
+ * on the same timeline over overlapping spans of time, e.g. two standbys
+ * both promoted to timeline 2.  A failover moves the acks from one server
+ * to another at a timeline switch; a move on one timeline without overlap
+ * (a DNS name that now points elsewhere) is not flagged.
+ */
+static void
+check_same_timeline(fpv_recon *r)
+{
+	fpv_split  *s = &r->split;
+
+	for (int i = 0; i < r->nnodes && s->same_tli == 0; i++)
+		for (int j = i + 1; j < r->nnodes && s->same_tli == 0; j++)
+		{
+			const fpv_node *a = &r->nodes[i], *b = &r->nodes[j];
+			int64_t		from = a->first_ack > b->first_ack ? a->first_ack : b->first_ack;
+			int64_t		to = a->last_ack < b->last_ack ? a->last_ack : b->last_ack;
+
+			if (a->ledger != b->ledger || a->tli != b->tli || from > to)
+				continue;
+			s->same_tli = a->tli;
+			s->same_servers[0] = a->server < b->server ? a->server : b->server;
+			s->same_servers[1] = a->server < b->server ? b->server : a->server;
+			s->same_ledger = a->ledger;
+			s->same_from_us = from;
+			s->same_to_us = to;
+		}
+}
+
 int
 fpv_recon_first(fpv_recon *r, const fp_record *rec, int ledger, char *err, size_t errlen)
 {
@@ -105,6 +159,8 @@ fpv_recon_first(fpv_recon *r, const fp_record *rec, int ledger, char *err, size_
 	r->c.records++;
 	count_outcome(&r->c, rec->outcome);
 	fp_outage_add(&r->outage, rec);
+	if (rec->outcome == FP_OUT_ACKED && rec->tli != 0 && rec->server != 0)
+		note_node(r, rec, ledger);
 	if (rec->outcome == FP_OUT_ACKED && rec->tli != 0)
 	{
 		fpv_tli    *t = tli_entry(r, rec->tli, true);
@@ -137,6 +193,7 @@ fpv_recon_timelines(fpv_recon *r)
 	/* the second read is needed anyway; it finds the outage's ends as well */
 	(void) fp_outage_finish(&r->outage);
 	qsort(r->tlis, r->ntlis, sizeof(fpv_tli), tli_cmp);
+	check_same_timeline(r);
 	for (int i = r->ntlis - 1; i >= 0; i--)
 	{
 		r->tlis[i].later_first_ack = later;

@@ -126,7 +126,23 @@ typedef struct fpv_split
 	uint64_t	acks;			/* acked on a timeline after a later one had begun */
 	int64_t		first_us, last_us;
 	uint32_t	tli;			/* the older timeline of the first */
+	/* two servers of one ledger acknowledging on the same timeline at once */
+	uint32_t	same_tli;		/* that timeline; 0 none */
+	uint32_t	same_servers[2];	/* their ids in the ledger's run JSON */
+	int			same_ledger;
+	int64_t		same_from_us, same_to_us;	/* where their ack spans overlap */
 } fpv_split;
+
+/* Acks of one server on one timeline, in one ledger (server ids are the
+ * ledger's own). */
+typedef struct fpv_node
+{
+	int			ledger;
+	uint32_t	tli, server;
+	int64_t		first_ack, last_ack;
+} fpv_node;
+
+#define FPV_MAX_NODES 64
 
 typedef struct fpv_recon
 {
@@ -143,6 +159,8 @@ typedef struct fpv_recon
 	fp_outage_scan outage;
 	fpv_tli		tlis[FPV_MAX_TLIS];
 	int			ntlis;
+	fpv_node	nodes[FPV_MAX_NODES];
+	int			nnodes;
 	fpv_rpo		rpo;
 	fpv_lsn_check lsn;
 	fpv_split	split;

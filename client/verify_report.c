@@ -210,6 +210,17 @@ fpv_report_print(const fpv_report *rep, FILE *out)
 	if (r->split.acks)
 		fprintf(out, "  SPLIT BRAIN %" PRIu64 " writes acknowledged on timeline %u after a newer "
 				"timeline took writes\n", r->split.acks, r->split.tli);
+	if (r->split.same_tli)
+	{
+		char		from[40], to[40];
+
+		fp_time_iso(from, sizeof(from), r->split.same_from_us);
+		fp_time_iso(to, sizeof(to), r->split.same_to_us);
+		fprintf(out, "  SPLIT BRAIN servers %u and %u of ledger %d (see its run JSON's servers) both "
+				"acknowledged writes on timeline %u between %s and %s\n",
+				r->split.same_servers[0], r->split.same_servers[1], r->split.same_ledger + 1,
+				r->split.same_tli, from, to);
+	}
 	print_ranges("lost acknowledged writes", &r->lost, true, out);
 	print_ranges("corrupt rows", &r->corrupt, false, out);
 	print_ranges("unexpected rows", &r->unexpected, false, out);

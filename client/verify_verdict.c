@@ -49,7 +49,7 @@ fpv_verdict_decide(fpv_report *rep)
 	memset(v, 0, sizeof(*v));
 	v->lost = r->c.acked_lost > rep->gates.max_lost;
 	v->corrupt = r->c.corrupt > 0;
-	v->split_brain = r->split.acks > 0;
+	v->split_brain = r->split.acks > 0 || r->split.same_tli != 0;
 	v->lsn = r->lsn.lost_before_switch + r->lsn.kept_after_switch > 0;
 	if (rep->gates.has_max_rto && r->outage.outage.first_problem != 0)
 		v->rto = rto < 0 || rto > rep->gates.max_rto_s * 1000.0;
@@ -58,9 +58,12 @@ fpv_verdict_decide(fpv_report *rep)
 				   r->c.acked_lost, rep->gates.max_lost);
 	if (v->corrupt)
 		add_reason(v, "%" PRIu64 " corrupt rows", r->c.corrupt);
-	if (v->split_brain)
+	if (r->split.acks > 0)
 		add_reason(v, "split brain: %" PRIu64 " writes acknowledged by an old timeline "
 				   "after a newer one took writes", r->split.acks);
+	if (r->split.same_tli != 0)
+		add_reason(v, "split brain: two servers acknowledged writes on timeline %u at the same time",
+				   r->split.same_tli);
 	if (v->lsn)
 		add_reason(v, "%" PRIu64 " writes on the wrong side of the server's switch point",
 				   r->lsn.lost_before_switch + r->lsn.kept_after_switch);

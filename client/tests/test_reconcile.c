@@ -374,6 +374,52 @@ test_split_brain_and_old(void **state)
 	fpv_recon_free(&r);
 }
 
+/* Two servers acknowledging on one timeline at once: split brain; one after
+ * the other (a name that moved): not. */
+static void
+test_split_brain_same_timeline(void **state)
+{
+	synth		s;
+	fpv_recon	r;
+	char		err[256];
+
+	(void) state;
+	build(&s);
+	/* worker 0 on a second server of timeline 2, while worker 1 is on the first */
+	rec(&s, 0, 14, FP_OUT_ACKED, 2, T0 + 2 * SEC + 7000, 0x100000 + 20);
+	s.recs[s.n - 1].server = 7;
+	assert_int_equal(fpv_recon_init(&r, RUN_ID, err, sizeof(err)), 0);
+	for (int i = 0; i < s.n; i++)
+		assert_int_equal(fpv_recon_first(&r, &s.recs[i], 0, err, sizeof(err)), 0);
+	fpv_recon_timelines(&r);
+	assert_int_equal(r.split.same_tli, 2);
+	assert_int_equal(r.split.same_servers[0], 2);
+	assert_int_equal(r.split.same_servers[1], 7);
+	assert_true(r.split.same_from_us == T0 + 2 * SEC + 7000 && r.split.same_to_us == T0 + 2 * SEC + 7000);
+	fpv_recon_free(&r);
+
+	/* the same second server, but only after the first stopped acknowledging */
+	s.recs[s.n - 1].done_us = T0 + 5 * SEC;
+	assert_int_equal(fpv_recon_init(&r, RUN_ID, err, sizeof(err)), 0);
+	for (int i = 0; i < s.n; i++)
+		assert_int_equal(fpv_recon_first(&r, &s.recs[i], 0, err, sizeof(err)), 0);
+	fpv_recon_timelines(&r);
+	assert_int_equal(r.split.same_tli, 0);
+	fpv_recon_free(&r);
+
+	/* overlapping, but in two ledgers, whose server ids do not compare
+	 * (another client, its own workers) */
+	s.recs[s.n - 1].done_us = T0 + 2 * SEC + 7000;
+	s.recs[s.n - 1].worker = 5;
+	s.recs[s.n - 1].seq = 1;
+	assert_int_equal(fpv_recon_init(&r, RUN_ID, err, sizeof(err)), 0);
+	for (int i = 0; i < s.n; i++)
+		assert_int_equal(fpv_recon_first(&r, &s.recs[i], i == s.n - 1, err, sizeof(err)), 0);
+	fpv_recon_timelines(&r);
+	assert_int_equal(r.split.same_tli, 0);
+	fpv_recon_free(&r);
+}
+
 int
 main(void)
 {
@@ -386,6 +432,7 @@ main(void)
 		cmocka_unit_test(test_reconcile_contradictions),
 		cmocka_unit_test(test_reconcile_no_rows_truncated),
 		cmocka_unit_test(test_split_brain_and_old),
+		cmocka_unit_test(test_split_brain_same_timeline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
