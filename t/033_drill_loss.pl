@@ -4,6 +4,8 @@
 #  - --async --pause-replication: the primary's WAL sender frozen before the
 #    kill, so the standby misses the last commits: exit 1, lost writes and
 #    an RPO in the report, the JSON and the HTML page's lost-write table;
+#  - without pg_failprobe installed with the PostgreSQL programs: plain
+#    mode, said so, nothing lost;
 #  - SIGTERM in the middle: exit 2, nothing left behind.
 use strict;
 use warnings;
@@ -78,6 +80,28 @@ sub left_behind
 	my ($shown) = $html =~ /id="fig-lost"[^>]*>(?:<div class="v">)?([\d,]+)/;
 	is(($shown // '') =~ s/,//gr, $v->{acked_lost}, "async: the page's lost figure ($shown)");
 	is(left_behind($err), '', 'async: nothing left behind');
+}
+
+# --- plain mode: PostgreSQL without pg_failprobe ----------------------------------------
+# A directory of links to the server programs and no pg_config: the drill
+# finds no extension with them, says so, and runs the client in plain mode.
+{
+	my $real = `pg_config --bindir`;
+	chomp $real;
+	mkdir "$tmp/bin" or die;
+	for my $p (qw(initdb pg_ctl pg_basebackup pg_rewind postgres))
+	{
+		symlink("$real/$p", "$tmp/bin/$p") or die "symlink $p: $!";
+	}
+	my ($rc, $out, $err) = drill('plain', '--rate', '500', '--duration', '5', '--pg-bindir', "$tmp/bin");
+	is($rc, 0, 'plain: exit 0, nothing lost');
+	like($err, qr/pg_failprobe is not installed with .*plain mode/, 'plain: the drill says it runs in plain mode');
+	my $j = decode_json(slurp_file("$tmp/plain.json"));
+	is($j->{run}{mode}, 'plain', 'plain: the run was in plain mode');
+	is($j->{run}{table}, 'failprobe_client.ledger', 'plain: in the plain table');
+	is($j->{verify}{acked_lost}, 0, 'plain: verify found nothing lost');
+	is($j->{run}{outage}{tli_after}, 2, 'plain: the timeline after the failover is known without the extension');
+	is(left_behind($err), '', 'plain: nothing left behind');
 }
 
 # --- SIGTERM in the middle -------------------------------------------------------------
