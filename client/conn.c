@@ -845,11 +845,11 @@ ready_results(fp_conn *c, int64_t now)
 			{
 				if (c->count > 0 && head(c)->answered)
 					complete_head(c, now);
-				return;
+				break;
 			}
 			/* in pipeline mode NULL separates queries; two in a row: idle */
 			if (c->seen_null)
-				return;
+				break;
 			c->seen_null = true;
 			continue;
 		}
@@ -893,7 +893,12 @@ ready_results(fp_conn *c, int64_t now)
 		}
 		PQclear(res);
 	}
-	/* once the rejected writes are accounted for, go find the primary */
+	/*
+	 * Once the rejected writes are accounted for, go find the primary.  (The
+	 * loop must end with a break, not a return, for this to be reached after
+	 * the last answer: it was not, and a primary turned read-only kept its
+	 * connections, failing every write, until t/017 caught it.)
+	 */
 	if (c->state == FP_CONN_READY && c->count == 0 && c->read_only)
 		fp_conn_drop(c, now, "server is read-only", NULL);
 }

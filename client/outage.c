@@ -11,12 +11,61 @@
 
 #include "outage.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void
 fp_outage_init(fp_outage_scan *sc)
 {
 	memset(sc, 0, sizeof(*sc));
+}
+
+void
+fp_outage_free(fp_outage_scan *sc)
+{
+	free(sc->problems);
+	sc->problems = NULL;
+	sc->nproblems = sc->cap = 0;
+}
+
+static void
+keep_problem(fp_outage_scan *sc, int64_t when)
+{
+	if (sc->nproblems == sc->cap)
+	{
+		size_t		cap = sc->cap ? sc->cap * 2 : 1024;
+		int64_t    *p;
+
+		if (cap > FP_OUTAGE_MAX_PROBLEMS ||
+			(p = realloc(sc->problems, cap * sizeof(int64_t))) == NULL)
+			return;
+		sc->problems = p;
+		sc->cap = cap;
+	}
+	sc->problems[sc->nproblems++] = when;
+}
+
+static int
+time_cmp(const void *a, const void *b)
+{
+	int64_t		x = *(const int64_t *) a, y = *(const int64_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The last problem of the burst that starts with the first one. */
+static int64_t
+burst_end(fp_outage_scan *sc)
+{
+	int64_t		end;
+
+	if (sc->nproblems == 0)
+		return sc->first_problem;
+	qsort(sc->problems, sc->nproblems, sizeof(int64_t), time_cmp);
+	end = sc->problems[0];
+	for (size_t i = 1; i < sc->nproblems && sc->problems[i] - end < FP_OUTAGE_GAP_US; i++)
+		end = sc->problems[i];
+	return end;
 }
 
 static void
@@ -77,6 +126,7 @@ fp_outage_add(fp_outage_scan *sc, const fp_record *rec)
 
 		if (sc->first_problem == 0 || when < sc->first_problem)
 			sc->first_problem = when;
+		keep_problem(sc, when);
 		return;
 	}
 	if (rec->tli != 0)
@@ -94,6 +144,7 @@ fp_outage_finish(fp_outage_scan *sc)
 	if (!fp_outage_failover(sc))
 	{
 		sc->second = o->first_problem != 0;
+		sc->burst_end = sc->second ? burst_end(sc) : 0;
 		return sc->second;
 	}
 	/* a write held up by the failover is a problem even if it succeeded */
@@ -123,7 +174,7 @@ fp_outage_add_second(fp_outage_scan *sc, const fp_record *rec)
 		o->server_before = rec->server;
 		o->tli_before = rec->tli;
 	}
-	if (rec->done_us > o->first_problem &&
+	if (rec->done_us > sc->burst_end &&
 		(o->first_ack_after == 0 || rec->done_us < o->first_ack_after))
 	{
 		o->first_ack_after = rec->done_us;

@@ -6,7 +6,11 @@
  * Definitions (docs/report.md "Definitions", docs/verify.md "RTO"): the
  * outage starts at the first write that failed, was in doubt or was missed
  * (its due time for a missed one); it runs from the last acknowledgement
- * before that to the first after it.  When acknowledgements came from two
+ * before that to the first after the last problem of its burst: problems
+ * less than FP_OUTAGE_GAP_US apart belong to one outage.  Connections do
+ * not fail at the same instant: one that still works acknowledges a write
+ * a few milliseconds after the first problem, and that is not a recovery
+ * while the others go on failing.  When acknowledgements came from two
  * timelines (a failover) its ends are the old timeline's last
  * acknowledgement and the new one's first, so that a connection the dying
  * primary still served does not pass for the recovery; and a write the new
@@ -64,10 +68,20 @@ typedef struct fp_outage_scan
 	fp_outage_side old;			/* those on lo_tli */
 	fp_outage_side later;		/* those on any later timeline (last_* unused) */
 	bool		second;			/* fp_outage_finish asked for a second pass */
+	int64_t    *problems;		/* times of the problems, for their burst */
+	size_t		nproblems, cap;
+	int64_t		burst_end;		/* the last problem of the first burst */
 	fp_outage	outage;			/* the result, set by fp_outage_finish */
 } fp_outage_scan;
 
+/* Problems this far apart or more are separate outages. */
+#define FP_OUTAGE_GAP_US 1000000
+/* At most this many problem times are kept (8 bytes each); past it the
+ * burst is cut there. */
+#define FP_OUTAGE_MAX_PROBLEMS (1u << 22)
+
 void		fp_outage_init(fp_outage_scan *sc);
+void		fp_outage_free(fp_outage_scan *sc);
 void		fp_outage_add(fp_outage_scan *sc, const fp_record *rec);
 
 /* Works out the outage; true when the second pass is needed. */

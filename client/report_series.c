@@ -32,6 +32,7 @@ fp_rs_free(fp_rseries *s)
 	for (int i = 0; i < FP_RS_WINDOW; i++)
 		fp_hist_free(&s->live[i]);
 	fp_hist_free(&s->all);
+	fp_outage_free(&s->outage);
 	free(s->sec);
 	s->sec = NULL;
 	s->n = s->cap = 0;

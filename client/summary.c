@@ -89,11 +89,13 @@ fp_summary_scan(fp_summary *sum, const char *path)
 		/* a ledger that cannot be read to its end: no ends to trust */
 		memset(&sum->outage, 0, sizeof(sum->outage));
 		sum->outage.first_problem = sc.first_problem;
+		fp_outage_free(&sc);
 		return;
 	}
 	if (fp_outage_finish(&sc))
 		scan_pass(sum, &sc, path, true);
 	sum->outage = sc.outage;
+	fp_outage_free(&sc);
 }
 
 /* The name of a SQLSTATE class (its first two characters), or "". */

@@ -54,6 +54,7 @@ void
 fpv_recon_free(fpv_recon *r)
 {
 	fpv_store_free(&r->store);
+	fp_outage_free(&r->outage);
 	fpv_ranges_free(&r->lost);
 	fpv_ranges_free(&r->corrupt);
 	fpv_ranges_free(&r->doubt_committed);

@@ -129,6 +129,38 @@ test_without_failover(void **state)
 	assert_true(fp_outage_detection_ms(&sc.outage) == 30.0);
 }
 
+/* A primary turned read-only: the connections fail one after another, one
+ * still acknowledges a write 6 ms after the first problem, then every write
+ * is missed for a second.  The outage runs to the first ack after that
+ * burst, not to the straggler; a lone problem 3 s later is another outage. */
+static void
+test_partial_then_down(void **state)
+{
+	fp_record	recs[] = {
+		rec(990 * MS, 1000 * MS, FP_OUT_ACKED, 1, 1),
+		rec(1001 * MS, 1002 * MS, FP_OUT_FAILED, 1, 1),	/* the first problem */
+		rec(1005 * MS, 1008 * MS, FP_OUT_ACKED, 1, 1),	/* a connection not yet told */
+		rec(1010 * MS, 1011 * MS, FP_OUT_FAILED, 1, 1),
+		rec(1500 * MS, 0, FP_OUT_MISSED, 0, 0),
+		rec(2100 * MS, 0, FP_OUT_MISSED, 0, 0),	/* the burst's last */
+		rec(2150 * MS, 2151 * MS, FP_OUT_ACKED, 1, 1),	/* back */
+		rec(2200 * MS, 2201 * MS, FP_OUT_ACKED, 1, 1),
+		rec(5200 * MS, 5210 * MS, FP_OUT_IN_DOUBT, 1, 1),	/* a later, separate one */
+		rec(5300 * MS, 5301 * MS, FP_OUT_ACKED, 1, 1),
+	};
+	fp_outage_scan sc;
+
+	(void) state;
+	scan(&sc, recs, 10);
+	assert_false(fp_outage_failover(&sc));
+	assert_int_equal(sc.outage.first_problem, T0 + 1002 * MS);
+	assert_int_equal(sc.outage.last_ack_before, T0 + 1000 * MS);
+	assert_int_equal(sc.outage.first_ack_after, T0 + 2151 * MS);
+	assert_true(fp_outage_rto_ms(&sc.outage) == 1151.0);
+	assert_true(fp_outage_detection_ms(&sc.outage) == 2.0);
+	fp_outage_free(&sc);
+}
+
 static void
 test_no_outage(void **state)
 {
@@ -201,6 +233,7 @@ main(void)
 		cmocka_unit_test(test_failover),
 		cmocka_unit_test(test_pooled_failover),
 		cmocka_unit_test(test_without_failover),
+		cmocka_unit_test(test_partial_then_down),
 		cmocka_unit_test(test_no_outage),
 		cmocka_unit_test(test_lowest_timeline_last),
 		cmocka_unit_test(test_tie_read_order),

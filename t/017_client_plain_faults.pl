@@ -1,0 +1,143 @@
+# 017_client_plain_faults.pl: the client without the extension, and the
+# faults that are not a failover.
+#  - plain mode (pg_failprobe not created in the database, as on a managed
+#    service): --init makes failprobe_client.ledger, the run rides through an
+#    immediate stop and promotion, verify finds nothing lost in the plain
+#    table, the servers before and after are told apart by timeline and
+#    carry their system identifier, and CREATE EXTENSION pg_failprobe
+#    afterwards does not collide with the plain table;
+#  - the primary turned read-only (default_transaction_read_only) for a
+#    second: writes fail with 25006, the client drops those connections and
+#    looks for a read-write server (missing writes meanwhile) and resumes
+#    when there is one again; the RTO spans that second;
+#  - the run's backends terminated (pg_terminate_backend): in-flight writes
+#    in doubt with the server's 57P01 or 08006, reconnect, resume.
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use JSON::PP qw(decode_json);
+use Time::HiRes qw(usleep);
+use FailprobeTest;
+
+my $failprobe = "$FindBin::Bin/../client/failprobe";
+-x $failprobe or BAIL_OUT("$failprobe is not built: run make first");
+my $dir = PostgreSQL::Test::Utils::tempdir;
+
+sub start_run
+{
+	my ($name, $dsn, @extra) = @_;
+	my ($out, $err) = ('', '');
+	my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/$name.ledger",
+			'-R', '1000', '-c', '4', '-j', '2', '--json', "$dir/$name.json", '-P', '0', @extra ],
+		'>', \$out, '2>', \$err);
+	return ($h, \$out, \$err);
+}
+
+sub finish_run
+{
+	my ($name, $h, $out, $err) = @_;
+	$h->finish;
+	my $rc = $? >> 8;
+	note "$name: exit $rc\n$$err$$out";
+	return ($rc, decode_json(slurp_file("$dir/$name.json")));
+}
+
+# --- plain mode through a failover ----------------------------------------------
+my $primary = init_primary('plainprimary', no_extension => 1);
+my $standby = init_standby($primary, 'plainstandby');
+$primary->safe_psql('postgres',
+	"ALTER SYSTEM SET synchronous_standby_names = 'plainstandby'; SELECT pg_reload_conf()");
+$primary->poll_query_until('postgres', "SELECT sync_state = 'sync' FROM pg_stat_replication")
+  or die 'standby never became synchronous';
+my $dsn = sprintf('host=%s,%s port=%d,%d dbname=postgres target_session_attrs=read-write',
+	$primary->host, $standby->host, $primary->port, $standby->port);
+
+my ($h, $out, $err) = start_run('plain', $dsn, '-T', '8', '--init');
+$primary->poll_query_until('postgres', 'SELECT count(*) > 2500 FROM failprobe_client.ledger')
+  or die 'the load did not start';
+$primary->stop('immediate');
+$standby->safe_psql('postgres', 'SELECT pg_promote()');
+my ($rc, $j) = finish_run('plain', $h, $out, $err);
+is($rc, 0, 'plain: the run rides through the failover');
+like($$err, qr/plain mode/, 'plain: announced, with what it lacks');
+is($j->{mode}, 'plain', 'plain: JSON mode');
+is($j->{table}, 'failprobe_client.ledger', 'plain: JSON table');
+is($j->{outage}{tli_before}, 1, 'plain: last ack before on timeline 1');
+is($j->{outage}{tli_after}, 2, 'plain: first ack after on timeline 2, without the extension');
+my $sysid = $standby->safe_psql('postgres', 'SELECT system_identifier FROM pg_control_system()');
+my @servers = @{ $j->{servers} };
+cmp_ok(scalar @servers, '>=', 2, 'plain: the old and the new primary are both listed');
+is(scalar(grep { ($_->{system_identifier} // '') eq $sysid } @servers), scalar @servers,
+	"plain: each server carries the cluster's system identifier ($sysid)");
+is(join(',', sort map { $_->{tli} } @servers), '1,2', 'plain: one on timeline 1, one on timeline 2');
+for my $k (qw(p50 p90 p99 p999 max mean))
+{
+	ok(defined $j->{latency_ms}{$k} && $j->{latency_ms}{$k} >= 0, "plain: JSON latency_ms.$k");
+}
+ok(defined $j->{schedule_lag_ms}{p99}, 'plain: JSON schedule_lag_ms');
+cmp_ok(abs($j->{tps} - $j->{acked} / $j->{duration_s}), '<', 1, 'plain: JSON tps is acked over the duration');
+
+my ($vout, $verr) = ('', '');
+IPC::Run::run([ $failprobe, 'verify', '-d', $standby->connstr('postgres'), '-l', "$dir/plain.ledger",
+		'--json', "$dir/plain.verify.json" ], '>', \$vout, '2>', \$verr);
+is($? >> 8, 0, 'plain: verify exits 0') or diag "$vout$verr";
+my $v = decode_json(slurp_file("$dir/plain.verify.json"));
+is($v->{acked_lost}, 0, 'plain: nothing acknowledged lost (synchronous standby)');
+is($v->{table}, 'failprobe_client.ledger', 'plain: verify read the plain table');
+is($v->{acked_present}, $j->{acked}, 'plain: every acknowledged write found');
+
+$standby->safe_psql('postgres', 'CREATE EXTENSION pg_failprobe');
+is($standby->safe_psql('postgres',
+		"SELECT count(*) FROM pg_tables WHERE (schemaname, tablename) IN
+		   (('failprobe', 'ledger'), ('failprobe_client', 'ledger'))"),
+	'2', 'CREATE EXTENSION afterwards: failprobe.ledger beside failprobe_client.ledger, no collision');
+$standby->stop;
+
+# --- a primary turned read-only, then writable again --------------------------------
+my $node = init_primary('faults');
+my $one = sprintf('host=%s port=%d dbname=postgres target_session_attrs=read-write', $node->host, $node->port);
+($h, $out, $err) = start_run('readonly', $one, '-T', '6');
+$node->poll_query_until('postgres', 'SELECT count(*) > 1500 FROM failprobe.ledger') or die 'no load';
+$node->safe_psql('postgres', 'ALTER SYSTEM SET default_transaction_read_only = on; SELECT pg_reload_conf()');
+usleep(1_000_000);
+$node->safe_psql('postgres',
+	'SET default_transaction_read_only = off; ALTER SYSTEM RESET default_transaction_read_only; SELECT pg_reload_conf()');
+($rc, $j) = finish_run('readonly', $h, $out, $err);
+is($rc, 0, 'read-only: the run completes');
+cmp_ok($j->{failed}, '>', 0, "read-only: writes failed ($j->{failed})");
+cmp_ok($j->{errors_by_class}{25} // 0, '>', 0, 'read-only: with SQLSTATE class 25 (25006)');
+my $after = $node->safe_psql('postgres',
+	"SELECT count(*) FROM failprobe.ledger WHERE run_id = $j->{run_id}
+	   AND sent_at > (SELECT max(sent_at) FROM failprobe.ledger WHERE run_id = $j->{run_id}) - interval '1 s'");
+cmp_ok($after, '>', 500, "read-only: writes resumed once the server took them again ($after in the last second)");
+is($j->{sent}, $j->{acked} + $j->{failed} + $j->{in_doubt}, 'read-only: sent = acked + failed + in doubt');
+cmp_ok($j->{missed}, '>', 300, "read-only: the client looked for a read-write server meanwhile ($j->{missed} missed)");
+cmp_ok($j->{failed}, '<', 100, 'read-only: rather than failing every write on the read-only one');
+cmp_ok($j->{rto_ms} // 0, '>', 800,
+	"read-only: the RTO spans the read-only second ($j->{rto_ms} ms), not a connection that had not noticed yet");
+
+# --- the run's backends terminated ------------------------------------------------------
+($h, $out, $err) = start_run('terminated', $one, '-T', '5', '--pipeline', '4', '-M', 'prepared');
+$node->poll_query_until('postgres', 'SELECT count(*) > 1000 FROM failprobe.ledger WHERE run_id > 0')
+  or die 'no load';
+usleep(500_000);
+my $killed = $node->safe_psql('postgres',
+	"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+	  WHERE application_name = 'failprobe' AND backend_type = 'client backend'");
+is($killed, 4, 'terminated: the run\'s four backends');
+($rc, $j) = finish_run('terminated', $h, $out, $err);
+is($rc, 0, 'terminated: the run completes');
+my %classes = %{ $j->{errors_by_class} };
+note explain \%classes;
+is(scalar(grep { !/^(08|57)$/ } keys %classes), 0,
+	'terminated: what was in flight carries 57 (admin shutdown) or 08 (connection lost)');
+cmp_ok($j->{acked}, '>', 4000, "terminated: the run went on after reconnecting ($j->{acked} acked)");
+is($j->{sent}, $j->{acked} + $j->{failed} + $j->{in_doubt}, 'terminated: sent = acked + failed + in doubt');
+
+$node->stop;
+done_testing();
