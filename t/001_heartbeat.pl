@@ -8,6 +8,7 @@ use lib "$FindBin::Bin/lib";
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use Sys::Hostname ();
 use FailprobeTest;
 
 # --- before CREATE EXTENSION the worker waits, and says so once ----------
@@ -71,4 +72,27 @@ is(log_count($standby, qr/read-only transaction|worker step failed/), 0,
 
 $standby->stop;
 $primary->stop;
+
+# --- the defaults: a 100 ms beat, and host:port without cluster_name ----------
+my $plain = PostgreSQL::Test::Cluster->new('defaults');
+$plain->init;
+$plain->append_conf('postgresql.conf', "shared_preload_libraries = 'pg_failprobe'\n");
+# started by hand: the test framework's start() names the cluster on the
+# command line, and the fallback is for clusters without a name
+PostgreSQL::Test::Utils::system_or_bail('pg_ctl', '-w', '-D', $plain->data_dir, '-l', $plain->logfile, 'start');
+$plain->_update_pid(1);
+$plain->safe_psql('postgres', 'CREATE EXTENSION pg_failprobe');
+$plain->poll_query_until('postgres', 'SELECT count(*) >= 2 FROM failprobe.heartbeat') or die 'no beats';
+my $d = status_of($plain);
+is($d->{heartbeat_interval_ms}, '100', 'default heartbeat_interval: 100 ms');
+my $hostname = Sys::Hostname::hostname();
+is($d->{node}, "$hostname:" . $plain->port, "default node name without cluster_name: host:port ($d->{node})");
+my ($first, $n) = split /\|/, $plain->safe_psql('postgres',
+	'SELECT max(seq), max(beat_at) FROM failprobe.heartbeat');
+$plain->safe_psql('postgres', 'SELECT pg_sleep(2)');
+my $beats = $plain->safe_psql('postgres',
+	"SELECT count(*) FROM failprobe.heartbeat WHERE seq > $first AND beat_at <= '$n'::timestamptz + interval '2 s'");
+cmp_ok($beats, '>=', 16, "about 20 beats in 2 s at the default interval ($beats)");
+cmp_ok($beats, '<=', 24, 'and not more');
+$plain->stop;
 done_testing();
