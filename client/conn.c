@@ -562,6 +562,7 @@ fp_conn_start(fp_conn *c, int64_t now)
 		fp_conn_params_override(&p, "port", port);
 	}
 	c->pg = PQconnectStartParams(p.keywords, p.values, 1);
+	c->thread->connects++;
 	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD)
 	{
 		attempt_failed(c, now, c->pg ? PQerrorMessage(c->pg) : "out of memory");
@@ -650,6 +651,7 @@ go_down(fp_conn *c, int64_t now, const char *why)
 static void
 attempt_failed(fp_conn *c, int64_t now, const char *why)
 {
+	c->thread->connects_failed++;
 	go_down(c, now, why);
 	set_note(c, "reconnecting: %s%s", c->last_error, NULL);
 }

@@ -299,6 +299,8 @@ merge_threads(fp_run *run, fp_summary *sum)
 		fp_hist_merge(&sum->latency, &t->total);
 		fp_hist_merge(&sum->lag, &t->lag);
 		fp_counts_add(&sum->counts, &t->counts);
+		sum->connects += t->connects;
+		sum->connects_failed += t->connects_failed;
 	}
 }
 

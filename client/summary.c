@@ -204,6 +204,10 @@ fp_summary_print(const fp_summary *sum, const fp_run *run)
 			   server_name(run, o->server_after, a + 100, 100));
 	}
 	print_error_classes(sum);
+	if (sum->connects_failed > 0 || sum->connects > (uint64_t) run->cfg->clients)
+		printf("  connection attempts: %llu, of which %llu failed (the first %d included)\n",
+			   (unsigned long long) sum->connects, (unsigned long long) sum->connects_failed,
+			   run->cfg->clients);
 	if (run->report_lsn)
 		printf("  commit LSNs reported for %llu of %llu acknowledged writes (highest %X/%X)\n",
 			   (unsigned long long) sum->lsn_known, (unsigned long long) c->acked,
@@ -329,6 +333,9 @@ fp_summary_json(const fp_summary *sum, const fp_run *run, const fp_series *serie
 		json_object_set_new(root, "commit_time", json_pack("{s:b,s:I}", "available", run->report_time,
 														   "known", (json_int_t) sum->time_known));
 		json_object_set_new(root, "pooled", json_boolean(run->pooled));
+		json_object_set_new(root, "connections", json_pack("{s:I,s:I}",
+														   "attempts", (json_int_t) sum->connects,
+														   "failed", (json_int_t) sum->connects_failed));
 	}
 	json_object_set_new(root, "ledger", json_pack("{s:s,s:I,s:b}", "path", run->cfg->ledger_path,
 												  "records", (json_int_t) sum->records, "ok", sum->ledger_ok));

@@ -14,6 +14,8 @@
 typedef struct fp_summary
 {
 	fp_counts	counts;			/* from the threads */
+	uint64_t	connects;		/* connection attempts, from the threads */
+	uint64_t	connects_failed;
 	uint64_t	records;		/* read back from the ledger */
 	uint64_t	lsn_known;		/* acknowledged writes with a reported commit LSN */
 	uint64_t	lsn_max;		/* highest reported commit LSN */

@@ -40,6 +40,8 @@ struct fp_thread
 	fp_hist		total;			/* latency from schedule to acknowledgement */
 	fp_hist		lag;			/* schedule lag: from due to sent */
 	fp_counts	counts;
+	uint64_t	connects;		/* connection attempts, the first ones included */
+	uint64_t	connects_failed;	/* attempts that ended before a usable session */
 	fp_record	batch[512];
 	int			nbatch;
 	int			setup_failures; /* initial connections that failed */

@@ -63,6 +63,9 @@ sub failover_run
 	like($err, qr/progress: .*(OUTAGE|reconnecting|disrupted)/, 'progress shows the outage');
 	like($out, qr/outage: detection .* RTO/, 'summary states the outage');
 
+	cmp_ok($j->{connections}{attempts}, '>', 4,
+		"the connections were made again ($j->{connections}{attempts} attempts for 4 connections)");
+
 	# what ended the connections, as SQLSTATE classes: the server's code, or
 	# 08006 for a connection that broke without one; never "none"
 	my $classes = $j->{errors_by_class};

@@ -117,6 +117,9 @@ my $after = $node->safe_psql('postgres',
 cmp_ok($after, '>', 500, "read-only: writes resumed once the server took them again ($after in the last second)");
 is($j->{sent}, $j->{acked} + $j->{failed} + $j->{in_doubt}, 'read-only: sent = acked + failed + in doubt');
 cmp_ok($j->{missed}, '>', 300, "read-only: the client looked for a read-write server meanwhile ($j->{missed} missed)");
+cmp_ok($j->{connections}{failed}, '>', 0,
+	"read-only: its attempts were refused meanwhile ($j->{connections}{failed} of $j->{connections}{attempts})");
+like($$out, qr/connection attempts: \d+, of which \d+ failed/, 'read-only: the summary counts the attempts');
 cmp_ok($j->{failed}, '<', 100, 'read-only: rather than failing every write on the read-only one');
 cmp_ok($j->{rto_ms} // 0, '>', 800,
 	"read-only: the RTO spans the read-only second ($j->{rto_ms} ms), not a connection that had not noticed yet");
