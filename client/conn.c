@@ -36,6 +36,7 @@
 
 #include "clock.h"
 #include "conninfo.h"
+#include "pqmsg.h"
 #include "timefmt.h"
 
 #define FP_BACKOFF_MIN_US 10000
@@ -563,6 +564,8 @@ fp_conn_start(fp_conn *c, int64_t now)
 	}
 	c->pg = PQconnectStartParams(p.keywords, p.values, 1);
 	c->thread->connects++;
+	if (c->pg != NULL)
+		PQsetNoticeProcessor(c->pg, fp_pq_notice_once, NULL);
 	if (c->pg == NULL || PQstatus(c->pg) == CONNECTION_BAD)
 	{
 		attempt_failed(c, now, c->pg ? PQerrorMessage(c->pg) : "out of memory");

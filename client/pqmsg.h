@@ -13,4 +13,12 @@
 /* The first line of msg into dst; "unknown error" when msg is NULL or "". */
 void		fp_pq_first_line(char *dst, size_t size, const char *msg);
 
+/*
+ * A libpq notice processor for the run's connections: the first server
+ * notice of the process on one line on stderr, the rest dropped.  libpq's
+ * own prints every notice whole, once per connection and reconnection,
+ * into the progress lines.  Thread-safe.
+ */
+void		fp_pq_notice_once(void *arg, const char *message);
+
 #endif

@@ -254,6 +254,8 @@ try_connect(fp_sampler *s)
 		if (strcmp(p.keywords[i], "application_name") == 0)
 			p.values[i] = "failprobe-sampler";
 	s->pg = PQconnectStartParams(p.keywords, p.values, 1);
+	if (s->pg != NULL)
+		PQsetNoticeProcessor(s->pg, fp_pq_notice_once, NULL);
 	if (s->pg == NULL || PQstatus(s->pg) == CONNECTION_BAD)
 	{
 		go_down(s, s->pg ? PQerrorMessage(s->pg) : "out of memory", false);

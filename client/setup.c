@@ -58,7 +58,12 @@ connect_once(const fp_config *cfg, char *err, size_t errlen)
 	fp_conn_params_init(&p, cfg->dsn);
 	pg = PQconnectdbParams(p.keywords, p.values, 1);
 	if (pg && PQstatus(pg) == CONNECTION_OK)
+	{
+		/* (a notice during the connection itself is libpq's to print:
+		 * PQconnectPoll alone would not enforce connect_timeout) */
+		PQsetNoticeProcessor(pg, fp_pq_notice_once, NULL);
 		return pg;
+	}
 	fp_pq_first_line(why, sizeof(why), pg ? PQerrorMessage(pg) : "out of memory");
 	snprintf(err, errlen, "cannot connect: %s (check --dsn, the PG* variables and ~/.pgpass)", why);
 	PQfinish(pg);

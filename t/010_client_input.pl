@@ -103,6 +103,17 @@ refuses([ 'run', '-d', "$dsn fallback_application_name=$long", '-l', "$dir/long.
 	qr/more than the ledger header's 3899; shorten the connection string/, 'conninfo too long for the header');
 ok(!-e "$dir/long.ledger", 'no ledger file left behind by it');
 
+# --- a server notice on every connection: shown once, on one line -------------
+my $name = 'n' x 80;	# longer than NAMEDATALEN: the server truncates it with a NOTICE
+($rc, $out, $stderr) = fp('run', '-d', "$dsn options='-c application_name=$name'", '-l', "$dir/notice.ledger",
+	'-R', '100', '-c', '4', '-T', '1', '-P', '0', '--no-server-metrics', '--init');
+is($rc, 0, 'notices: the run completes');
+my @notices = $stderr =~ /^(.*identifier .* will be truncated.*)$/mg;
+note explain \@notices;
+cmp_ok(scalar @notices, '<=', 2, 'notices: the load connections print the truncation once (setup may print its own)');
+like($stderr, qr/^failprobe: server notice \(only the first is shown\): .*will be truncated/m,
+	'notices: on one line, saying the rest are left out');
+
 # --- an existing ledger is not overwritten without --force ------------------
 refuses([ 'run', '-d', $dsn, '-l', "$dir/plain.ledger", '-T', '1' ],
 	qr/already exists; use --force/, 'existing ledger');
