@@ -28,7 +28,8 @@
 
 #define FP_THROUGHPUT_SHORTFALL 0.97
 
-/* Judge one stage; fills reason with what gave way, worst first. */
+/* Judge one stage; fills reason with every objective it missed, in a fixed
+ * order (latency, errors, throughput), not in the order they gave way. */
 static bool
 judge(const fp_config *cfg, double seconds, uint64_t due, uint64_t bad,
 	  uint64_t acks, double p99_ms, char *reason, size_t size)
