@@ -97,15 +97,16 @@ like($sbp->{gave_way} // '', qr/^latency/, 'what gave way first: latency');
 # Still slowed: 4 connections at 4 ms take at most 1000/s, so a burst of
 # 1500/s for 2 s leaves about 1000 writes queued, and at 200/s afterwards
 # they drain at about 800/s: p99 is back under 50 ms some 1.2 s after the
-# burst, well inside the 4 s that follow.
+# burst (2.0 s measured, counting whole seconds), well inside the 6 s that
+# follow even on a machine half as fast.
 my $spike;
 ($rc, $spike) = run_profile('spike', '-c', '4', '--profile', 'spike', '--slo-p99', '50', '--stages',
-	'3s@200,2s@1500,4s@200');
+	'3s@200,2s@1500,6s@200');
 is($rc, 0, 'spike run completes');
 my $rec = $spike->{spike_recovery_s};
 ok(defined $rec, 'spike recovery reported (' . ($rec // 'null') . ' s)');
 cmp_ok($rec // -1, '>', 0.3, 'the burst pushed latency over the objective for a while after it');
-cmp_ok($rec // 99, '<', 3.5, 'and latency came back under it once the queue drained');
+cmp_ok($rec // 99, '<', 5.5, 'and latency came back under it once the queue drained');
 $node->safe_psql('postgres', 'DROP TRIGGER slow ON failprobe.ledger');
 
 # --- bad input ----------------------------------------------------------------
