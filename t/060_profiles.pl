@@ -58,10 +58,11 @@ ok(-s "$dir/stages.ledger.stages.jsonl", 'stage table written beside the ledger'
 # --- stress: a breaking point ---------------------------------------------
 # 2 s steps from 2000/s (which 4 connections hold here), up by half: this
 # machine gives way somewhere; where does not matter, only that the verdict
-# is consistent.
+# is consistent.  The p99 objective is 200 ms: a stall of 80 ms as the run
+# starts (seen once) must not fail the first step.
 my $stress;
 ($rc, $stress) = run_profile('stress', '-c', '4', '--profile', 'stress', '--rate', '2000',
-	'--stage-seconds', '2', '--slo-p99', '50', '--max-rate', '400000');
+	'--stage-seconds', '2', '--slo-p99', '200', '--max-rate', '400000');
 is($rc, 0, 'stress run completes');
 my $bp = $stress->{breaking_point};
 ok(defined $bp->{failed_at_rate}, "stress found where it gives way ($bp->{failed_at_rate}/s)");
