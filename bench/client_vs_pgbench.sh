@@ -4,8 +4,9 @@
 # A throwaway primary with a synchronous streaming standby (both preloading
 # pg_failprobe, on this machine), and the same single-row insert into
 # failprobe.ledger from both clients with the same number of connections:
-#   pgbench -M prepared, a script inserting (1, :client_id, random seq,
-#           a 32-byte digest, now())
+#   pgbench -M prepared, a script inserting (1, :client_id, seq, a 32-byte
+#           digest, now()), seq counting 1, 2, 3 ... per connection as
+#           failprobe's does (so both insert at the same places of the index)
 #   failprobe run -M prepared, which also computes a SHA-256 per row, keeps
 #           its ledger (fdatasync every 100 ms) and learns each commit LSN
 # Two loads:
@@ -17,7 +18,9 @@
 # instructions and the CPU cycles the client used per write (counts: they
 # do not move with the VM's speed or with time stolen by the host, which
 # swing times here by +-20 %).  Rounds rotate the order of the clients;
-# medians are printed, with ratios failprobe / pgbench.
+# medians are printed, with ratios failprobe / pgbench: the ratio of the
+# medians, and the median of each round's ratio (the two clients of a round
+# run one after the other, so a slow spell of the VM hits both).
 #
 # Usage: bench/client_vs_pgbench.sh [--seconds N] [--rounds N] [--clients N]
 #                                   [--rate R] [--pipeline K]
@@ -36,7 +39,7 @@ while [ $# -gt 0 ]; do
 		--clients) clients=$2; shift 2 ;;
 		--rate) rate=$2; shift 2 ;;
 		--pipeline) pipeline=$2; shift 2 ;;
-		-h|--help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 		*) echo "client_vs_pgbench: unknown option '$1'; see --help" >&2; exit 2 ;;
 	esac
 done
@@ -87,7 +90,7 @@ done
 	{ echo "client_vs_pgbench: the standby did not become synchronous" >&2; exit 1; }
 
 cat >"$dir/insert.sql" <<'EOF'
-\set seq random(1, 9000000000000000000)
+\set seq :seq + 1
 INSERT INTO failprobe.ledger (run_id, worker, seq, digest, sent_at) VALUES (1, :client_id, :seq, '\x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff', now());
 EOF
 chmod 644 "$dir/insert.sql"
@@ -113,7 +116,7 @@ run_pgbench() {	# RATE (0 = as fast as possible)
 	local r=() out
 	[ "$1" != 0 ] && r=(-R "$1")
 	out=$(timed pgbench -n -h 127.0.0.1 -p "$pport" -U "$dbuser" -M prepared -c "$clients" -j 2 \
-		-T "$seconds" "${r[@]}" -f "$dir/insert.sql" postgres 2>&1) || { echo "$out" >&2; exit 1; }
+		-T "$seconds" "${r[@]}" -D seq=0 -f "$dir/insert.sql" postgres 2>&1) || { echo "$out" >&2; exit 1; }
 	# pgbench reports latency average and stddev only; p99 comes from its log
 	awk -v t="$(cat "$dir/time")" -v i="$(instructions)" -v y="$(cycles)" '
 		/^tps = / { tps = $3 }
@@ -191,3 +194,15 @@ awk -v r="$rate" \
 		printf "  --rate %d:  achieved %.1f %% of the rate, pipelined %.1f %%; CPU %s [%s] {%s}, pipelined (K=%d) CPU %s [%s] {%s}\n",
 			r, fr / r * 100, fpr / r * 100, q(frc, prc), q(fri, pri), q(fry, pry), k, q(fpc, prc), q(fpri, pri), q(fpry, pry)
 	}'
+
+# Per round: failprobe's figure over pgbench's of the same round; their median.
+paired() {	# FAILPROBE_LOAD PGBENCH_LOAD FIELD
+	local v
+	v=$(paste -d' ' <(cut -d' ' -f"$3" "$dir/$1") <(cut -d' ' -f"$3" "$dir/$2") |
+		awk '$1 != "-" && $2 > 0 { printf "%.3f\n", $1 / $2 }')
+	if [ -n "$v" ]; then printf '%.2f' "$(median <<<"$v")"; else echo -; fi
+}
+echo "median of the rounds' own ratios: --rate 0 TPS $(paired failprobe_max pgbench_max 1)," \
+	"CPU $(paired failprobe_max pgbench_max 2) [$(paired failprobe_max pgbench_max 4)]" \
+	"{$(paired failprobe_max pgbench_max 5)}; --rate $rate CPU $(paired failprobe_rate pgbench_rate 2)," \
+	"pipelined CPU $(paired failprobe_rate_pipelined pgbench_rate 2)"

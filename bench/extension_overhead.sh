@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
 		--seconds) seconds=$2; shift 2 ;;
 		--rounds) rounds=$2; shift 2 ;;
 		--clients) clients=$2; shift 2 ;;
-		-h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 		*) echo "extension_overhead: unknown option '$1'; see --help" >&2; exit 2 ;;
 	esac
 done

@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 		--workers) workers=$2; shift 2 ;;
 		--per-worker) per=$2; shift 2 ;;
-		-h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 		*) echo "verify_10m: unknown option '$1'; see --help" >&2; exit 2 ;;
 	esac
 done
