@@ -244,6 +244,30 @@ fp_conninfo_split_password(const char *dsn, char **conninfo, char **password)
 	return 0;
 }
 
+char *
+fp_conninfo_take_arg(char *arg)
+{
+	char	   *copy = strdup(arg);
+	char	   *rest;
+	char	   *password;
+
+	if (copy == NULL)
+		return arg;				/* unhidden, but the run goes on as asked */
+	if (fp_conninfo_split_password(copy, &rest, &password) == 0 && password != NULL)
+	{
+		size_t		len = strlen(arg);
+		size_t		n = strlen(rest) < len ? strlen(rest) : len;
+
+		memcpy(arg, rest, n);
+		memset(arg + n, ' ', len - n);
+		if (strlen(rest) > len && len >= 3)
+			memcpy(arg + len - 3, "...", 3);	/* cut short: say so */
+	}
+	free(rest);
+	fp_conninfo_forget(password);
+	return copy;
+}
+
 void
 fp_conninfo_forget(char *password)
 {

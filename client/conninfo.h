@@ -36,6 +36,16 @@ char	   *fp_conninfo_masked(const char *dsn);
  */
 int			fp_conninfo_split_password(const char *dsn, char **conninfo, char **password);
 
+/*
+ * A --dsn value as given on the command line: returns a malloc'd copy to
+ * connect with (arg itself if memory ran out), and overwrites arg, which is our
+ * own argv and is what every local user reads in ps, with the conninfo
+ * without its password, padded with spaces (it cannot grow).  arg stays as
+ * it was if it holds no password or does not parse (the caller's error
+ * about it comes at once).
+ */
+char	   *fp_conninfo_take_arg(char *arg);
+
 /* Overwrite a password from fp_conninfo_split_password, then free it. */
 void		fp_conninfo_forget(char *password);
 

@@ -205,12 +205,11 @@ local_drill(fp_drill *d, fp_verdict *v, char *err, size_t errlen)
  * --dsn's password goes to the run and verify children as PGPASSWORD, not
  * on their command lines, which every local user can read in ps; the
  * --fault-cmd shell gets our environment as it is.  o.dsn becomes the DSN
- * without its password (unchanged if it has none), and our own command
- * line, which ps shows as well, is overwritten with it where --dsn was
- * (padded with spaces: it cannot grow).  argv: the one we were given.
+ * without its password (unchanged if it has none); our own command line
+ * was cleared of it when the options were read (drill_opts.c).
  */
 static int
-take_password(fp_drill *d, int argc, char **argv, char *err, size_t errlen)
+take_password(fp_drill *d, char *err, size_t errlen)
 {
 	char	   *dsn;
 
@@ -218,18 +217,6 @@ take_password(fp_drill *d, int argc, char **argv, char *err, size_t errlen)
 	{
 		snprintf(err, errlen, "out of memory");
 		return -1;
-	}
-	for (int i = 0; d->password != NULL && i < argc; i++)
-	{
-		size_t		len = strlen(argv[i]), n;
-		char	   *at = (char *) d->o.dsn;
-
-		if (at < argv[i] || at > argv[i] + len)
-			continue;
-		len = strlen(at);
-		n = strlen(dsn) < len ? strlen(dsn) : len;
-		memcpy(at, dsn, n);
-		memset(at + n, ' ', len - n);
 	}
 	d->o.dsn = dsn;
 	return 0;
@@ -292,7 +279,7 @@ fp_drill_main(int argc, char **argv)
 		return rc == 1 ? 0 : 2;
 	fp_proc_signals();
 	if (d.o.dsn)
-		rc = take_password(&d, argc, argv, err, sizeof(err)) == 0 ?
+		rc = take_password(&d, err, sizeof(err)) == 0 ?
 			remote_drill(&d, &v, err, sizeof(err)) : -1;
 	else
 		rc = local_drill(&d, &v, err, sizeof(err));

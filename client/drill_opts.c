@@ -153,7 +153,7 @@ fp_drill_parse(int argc, char **argv, fp_drill_opts *o)
 			case 'T': ok = fp_cli_number(&cli, optarg, "--duration", 2, 86400, &o->duration_s); break;
 			case 'c': ok = fp_cli_int(&cli, optarg, "--clients", 1, 10000, &o->clients); break;
 			case 'j': ok = fp_cli_int(&cli, optarg, "--threads", 1, 1024, &o->threads); break;
-			case 'd': o->dsn = optarg; break;
+			case 'd': o->dsn = fp_conninfo_take_arg(optarg); break;
 			case 1: ok = fp_cli_number(&cli, optarg, "--at", 0.1, 86400, &o->at_s); at_given = true; break;
 			case 2:
 				if (!parse_fault(optarg, &o->fault))

@@ -261,7 +261,7 @@ parse_run(int argc, char **argv, fp_config *cfg)
 	{
 		switch (ch)
 		{
-			case 'd': cfg->dsn = optarg; break;
+			case 'd': cfg->dsn = fp_conninfo_take_arg(optarg); break;
 			case 'l': cfg->ledger_path = optarg; break;
 			case 'f': cfg->force = true; break;
 			case 'R': ok = fp_cli_number(&cli, optarg, "--rate", 0, 1e8, &cfg->rate); rate_given = true; break;

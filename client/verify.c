@@ -121,14 +121,14 @@ parse_options(int argc, char **argv, fpv_options *o)
 	{
 		switch (ch)
 		{
-			case 'd': o->dsn = optarg; break;
+			case 'd': o->dsn = fp_conninfo_take_arg(optarg); break;
 			case 'l':
 				if (o->nledgers == FPV_MAX_LEDGERS)
 					return usage("too many --ledger files (at most 64)%s", "");
 				o->ledgers[o->nledgers++] = optarg;
 				break;
 			case 1: o->json_path = optarg; break;
-			case 2: o->old_dsn = optarg; break;
+			case 2: o->old_dsn = fp_conninfo_take_arg(optarg); break;
 			case 3:
 				if (!parse_count(optarg, &o->gates.max_lost))
 					return usage("invalid value '%s' for --max-lost: a whole number of writes is needed", optarg);

@@ -127,5 +127,25 @@ unlike(slurp_file("$dir/pw.json"), qr/S3cretPw/, 'password not in the JSON') if 
 unlike(slurp_file("$dir/pw.ledger"), qr/S3cretPw/, 'password not in the ledger') if -e "$dir/pw.ledger";
 like($stderr, qr/role "pwuser" may not use the ledger table .*GRANT USAGE/, 'missing privilege explained');
 
+# --- nor in ps while the run goes on (its own command line is cleared) ------
+{
+	my $pid = fork // die "fork: $!";
+	if ($pid == 0)
+	{
+		open STDOUT, '>', '/dev/null';
+		open STDERR, '>', '/dev/null';
+		exec $failprobe, 'run', '-d', "$dsn password=S3cretPw", '-l', "$dir/ps.ledger",
+		  '-R', '50', '-c', '1', '-T', '3', '-q';
+		exit 127;
+	}
+	# the ledger exists once the options are read
+	for (my $i = 0; $i < 100 && !-e "$dir/ps.ledger"; $i++) { select(undef, undef, undef, 0.05); }
+	my $cmdline = slurp_file("/proc/$pid/cmdline");
+	waitpid($pid, 0);
+	is($? >> 8, 0, 'ps check: the run completed');
+	unlike($cmdline, qr/S3cretPw/, 'password not in the command line that ps shows');
+	like($cmdline, qr/host='/, 'ps shows the conninfo without it');
+}
+
 $node->stop;
 done_testing();

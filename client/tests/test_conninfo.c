@@ -261,6 +261,50 @@ test_split_long(void **state)
 	fp_conninfo_forget(pw);
 }
 
+/*
+ * --dsn on the command line: the copy keeps the password to connect with,
+ * the argument (what ps shows) loses it, and never grows.
+ */
+static void
+test_take_arg(void **state)
+{
+	char		kv[] = "host=h port=5 password=s3cret dbname=d";
+	char		uri[] = "postgresql://u:s3cret@h:5/d";
+	char		none[] = "host=h dbname=d";
+	char		broken[] = "host='h password=s3cret";
+	char	   *copy;
+	size_t		len;
+
+	(void) state;
+	len = strlen(kv);
+	copy = fp_conninfo_take_arg(kv);
+	assert_string_equal(copy, "host=h port=5 password=s3cret dbname=d");
+	assert_null(strstr(kv, "s3cret"));
+	assert_int_equal(strlen(kv), len);
+	assert_non_null(strstr(kv, "host='h'"));
+	free(copy);
+
+	/* rebuilt as keyword='value' pairs, a URI's text is longer: cut, marked */
+	len = strlen(uri);
+	copy = fp_conninfo_take_arg(uri);
+	assert_string_equal(copy, "postgresql://u:s3cret@h:5/d");
+	assert_null(strstr(uri, "s3cret"));
+	assert_int_equal(strlen(uri), len);
+	assert_string_equal(uri + len - 3, "...");
+	free(copy);
+
+	copy = fp_conninfo_take_arg(none);
+	assert_string_equal(none, "host=h dbname=d");
+	assert_string_equal(copy, none);
+	free(copy);
+
+	/* does not parse: left for the caller's error, which comes at once */
+	copy = fp_conninfo_take_arg(broken);
+	assert_string_equal(broken, "host='h password=s3cret");
+	assert_string_equal(copy, broken);
+	free(copy);
+}
+
 int
 main(void)
 {
@@ -276,6 +320,7 @@ main(void)
 		cmocka_unit_test(test_split_no_password),
 		cmocka_unit_test(test_split_invalid),
 		cmocka_unit_test(test_split_long),
+		cmocka_unit_test(test_take_arg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
