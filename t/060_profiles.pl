@@ -38,7 +38,12 @@ sub run_profile
 }
 
 # --- custom stages, a ramp among them -------------------------------------
-my ($rc, $j, $out) = run_profile('stages', '-c', '4', '--stages', '3s@300,3s@300-900,3s@900');
+# The p99 objective is 2 s: what is checked here is the schedule and the
+# verdict's errors and throughput; in one full run the first stage met a
+# 545 ms stall of the machine (the p50 of that stage was 2.9 ms against
+# 0.3 ms in the next) and missed the default 100 ms.
+my ($rc, $j, $out) = run_profile('stages', '-c', '4', '--stages', '3s@300,3s@300-900,3s@900',
+	'--slo-p99', '2000');
 is($rc, 0, 'custom stages run');
 is(scalar @{ $j->{stages} }, 3, 'three stages reported');
 my @target = (300, 600, 900);	# the ramp's mean rate
