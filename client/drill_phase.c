@@ -13,16 +13,23 @@
 #include <stdio.h>
 #include <string.h>
 
+/* One whole line on stderr, flushed: the run child writes there too. */
+static void
+line(const char *prefix, const char *fmt, va_list ap)
+{
+	fputs(prefix, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
+
 void
 fp_phase(const char *fmt, ...)
 {
 	va_list		ap;
 
 	va_start(ap, fmt);
-	fputs("drill: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	fflush(stderr);
+	line("drill: ", fmt, ap);
 	va_end(ap);
 }
 
@@ -32,10 +39,7 @@ fp_drill_error(const char *fmt, ...)
 	va_list		ap;
 
 	va_start(ap, fmt);
-	fputs("failprobe drill: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	fflush(stderr);
+	line("failprobe drill: ", fmt, ap);
 	va_end(ap);
 }
 
