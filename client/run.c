@@ -322,6 +322,46 @@ report_stages(fp_run *run, const fp_series *series, double elapsed_s)
 	return 0;
 }
 
+/*
+ * What this run lacks, said once it has started: a run that cannot start
+ * says why, in one line, and nothing else.
+ */
+static void
+announce_mode(const fp_config *cfg, const fp_target *target, const fp_run *run)
+{
+	if (!target->extension)
+		fprintf(stderr, "failprobe: plain mode: pg_failprobe is not installed in this database; "
+				"commit LSNs are unknown, so acknowledgements from the old and the new primary "
+				"are told apart by timeline only, and the server keeps no record of the promotion\n");
+	else if (!target->report_lsn)
+		fprintf(stderr, "failprobe: the pg_failprobe library is not preloaded on this server: "
+				"commit LSNs are not reported\n");
+	if (cfg->commit_time && !run->report_time)
+		fprintf(stderr, "failprobe: --commit-time: commit times are not reported %s; "
+				"the run goes on without them\n",
+				target->pooled ? "through a pooler (a server session is shared)" :
+				"without pg_failprobe preloaded on the server");
+}
+
+/*
+ * A run that could not start sent nothing: its ledger holds the header
+ * alone, and left behind it would make the corrected command fail with
+ * "already exists".  Remove the files this run created (the server metrics
+ * file only where the sampler had started, so never a file it refused).
+ */
+static void
+remove_unstarted(const fp_config *cfg, bool sampler_file)
+{
+	char		path[4096];
+
+	(void) unlink(cfg->ledger_path);
+	if (sampler_file)
+	{
+		fp_sampler_path(path, sizeof(path), cfg->ledger_path);
+		(void) unlink(path);
+	}
+}
+
 int
 fp_run_command(const fp_config *cfg)
 {
@@ -332,6 +372,7 @@ fp_run_command(const fp_config *cfg)
 	char		err[512];
 	char	   *conninfo = fp_conninfo_masked(cfg->dsn);
 	int			rc = 0;
+	bool		unstarted = false;
 
 	memset(&target, 0, sizeof(target));
 	if (fp_setup_target(cfg, &target, err, sizeof(err)) != 0)
@@ -361,23 +402,12 @@ fp_run_command(const fp_config *cfg)
 		fprintf(stderr, "failprobe: %s\n", err);
 		return 2;
 	}
-	if (!target.extension)
-		fprintf(stderr, "failprobe: plain mode: pg_failprobe is not installed in this database; "
-				"commit LSNs are unknown, so acknowledgements from the old and the new primary "
-				"are told apart by timeline only, and the server keeps no record of the promotion\n");
-	else if (!target.report_lsn)
-		fprintf(stderr, "failprobe: the pg_failprobe library is not preloaded on this server: "
-				"commit LSNs are not reported\n");
-	if (cfg->commit_time && !run.report_time)
-		fprintf(stderr, "failprobe: --commit-time: commit times are not reported %s; "
-				"the run goes on without them\n",
-				target.pooled ? "through a pooler (a server session is shared)" :
-				"without pg_failprobe preloaded on the server");
 	if (!cfg->no_server_metrics &&
 		(run.sampler = fp_sampler_start(cfg->dsn, cfg->ledger_path, cfg->force, err, sizeof(err))) == NULL)
 	{
 		fprintf(stderr, "failprobe: %s\n", err);
 		fp_ledger_close(run.ledger, err, sizeof(err));
+		remove_unstarted(cfg, false);
 		return 2;
 	}
 
@@ -389,7 +419,10 @@ fp_run_command(const fp_config *cfg)
 	{
 		fprintf(stderr, "failprobe: %s\n", err);
 		rc = 2;
+		unstarted = true;
 	}
+	if (rc == 0)
+		announce_mode(cfg, &target, &run);
 	if (rc == 0)
 		fprintf(stderr, "failprobe: run %" PRIu64 " started: %d connections on %d threads, %s, %.0f s, ledger %s\n",
 				run.run_id, cfg->clients, cfg->threads, conninfo,
@@ -402,6 +435,8 @@ fp_run_command(const fp_config *cfg)
 		fprintf(stderr, "failprobe: %s\n", err);
 		rc = 2;
 	}
+	if (unstarted && sum->counts.sent == 0 && sum->counts.missed == 0)
+		remove_unstarted(cfg, run.sampler != NULL);
 	if (rc == 0)
 	{
 		fp_summary_scan(sum, cfg->ledger_path);

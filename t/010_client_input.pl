@@ -114,6 +114,20 @@ cmp_ok(scalar @notices, '<=', 2, 'notices: the load connections print the trunca
 like($stderr, qr/^failprobe: server notice \(only the first is shown\): .*will be truncated/m,
 	'notices: on one line, saying the rest are left out');
 
+# --- a run that cannot start leaves no files, so the fixed command just works ---
+my $maxconn = $node->safe_psql('postgres', 'SHOW max_connections');
+refuses([ 'run', '-d', $dsn, '-l', "$dir/many.ledger", '-c', $maxconn + 5, '-j', '2', '-T', '1' ],
+	qr/cannot open \d+ connections: .*too many clients/, "more connections than max_connections ($maxconn)");
+ok(!-e "$dir/many.ledger", 'no ledger file left behind by a run that could not start');
+ok(!-e "$dir/many.ledger.server.jsonl", 'nor its server metrics file');
+($rc) = fp('run', '-d', $dsn, '-l', "$dir/many.ledger", '-c', '2', '-R', '50', '-T', '1', '-q');
+is($rc, 0, 'the same ledger name then runs without --force');
+append_to_file("$dir/kept.ledger.server.jsonl", "{}\n");
+refuses([ 'run', '-d', $dsn, '-l', "$dir/kept.ledger", '-c', '2', '-T', '1' ],
+	qr/kept\.ledger\.server\.jsonl already exists; use --force/, 'an existing server metrics file');
+ok(!-e "$dir/kept.ledger", 'the ledger made before that refusal is removed');
+is(slurp_file("$dir/kept.ledger.server.jsonl"), "{}\n", 'and the existing metrics file is left as it was');
+
 # --- an existing ledger is not overwritten without --force ------------------
 refuses([ 'run', '-d', $dsn, '-l', "$dir/plain.ledger", '-T', '1' ],
 	qr/already exists; use --force/, 'existing ledger');
