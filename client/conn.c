@@ -77,8 +77,16 @@ flush_batch(fp_thread *t)
 {
 	if (t->nbatch == 0)
 		return;
-	if (fp_ledger_append(t->run->ledger, t->batch, t->nbatch) != 0)
-		atomic_store(&t->run->ledger_failed, true);
+	/*
+	 * A write whose fate cannot be recorded would show up in verify as a row
+	 * nobody sent: once the ledger fails (a full disk), stop as on SIGINT.
+	 */
+	if (fp_ledger_append(t->run->ledger, t->batch, t->nbatch) != 0 &&
+		!atomic_exchange(&t->run->ledger_failed, true))
+	{
+		atomic_store(&t->run->stop, true);
+		sem_post(&t->run->wake);
+	}
 	t->nbatch = 0;
 }
 

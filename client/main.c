@@ -18,6 +18,7 @@
 #include <getopt.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,6 +311,11 @@ main(int argc, char **argv)
 {
 	fp_config	cfg;
 
+	/*
+	 * A file size limit (ulimit -f) then fails a write with EFBIG, which is
+	 * reported like a full disk, instead of killing us with a core dump.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 	{
 		fputs(main_help, argc < 2 ? stderr : stdout);

@@ -432,7 +432,11 @@ fp_run_command(const fp_config *cfg)
 	merge_threads(&run, sum);
 	if (fp_ledger_close(run.ledger, err, sizeof(err)) != 0)
 	{
-		fprintf(stderr, "failprobe: %s\n", err);
+		if (atomic_load(&run.ledger_failed))
+			fprintf(stderr, "failprobe: %s; the run stopped at %.1f s; what was written before is good "
+					"('failprobe inspect --ledger %s')\n", err, sum->elapsed_s, cfg->ledger_path);
+		else
+			fprintf(stderr, "failprobe: %s\n", err);
 		rc = 2;
 	}
 	if (unstarted && sum->counts.sent == 0 && sum->counts.missed == 0)

@@ -76,11 +76,11 @@ typedef struct fp_run
 								 * run that found its breaking point moves it */
 	fp_schedule sched;			/* due times, when cfg->nstages > 0 */
 	fp_hosts	hosts;			/* the conninfo's hosts, tried one at a time */
-	atomic_bool stop;			/* SIGINT/SIGTERM: end now */
+	atomic_bool stop;			/* SIGINT/SIGTERM or ledger failure: end now */
 	atomic_bool started;		/* start_mono is set */
 
 	fp_ledger_writer *ledger;
-	atomic_bool ledger_failed;
+	atomic_bool ledger_failed;	/* the writer failed: the run stops */
 
 	pthread_mutex_t servers_lock;
 	fp_server	servers[FP_MAX_SERVERS];

@@ -6,7 +6,9 @@
 #    in flight becomes in doubt, what could not go out is missed;
 #  - SIGKILL leaves a readable ledger: `failprobe inspect` reads it (a
 #    truncated tail at worst), every write it says was acknowledged is in
-#    the table, and at most about a flush interval of writes is missing.
+#    the table, and at most about a flush interval of writes is missing;
+#  - a ledger that cannot grow (a file size limit, as a full disk) stops
+#    the run at once, in one line, with the same guarantees.
 use strict;
 use warnings;
 use FindBin;
@@ -103,6 +105,35 @@ cmp_ok($rows - $in->{acked}, '<=', $rate * 0.5,
 	is($v->{unexpected}, 0, 'verify: no row is called unexpected');
 	is($v->{beyond_ledger}, $rows - $in->{acked} - ($v->{in_doubt_committed} // 0),
 		"verify: the rows the ledger does not cover are counted beyond it ($v->{beyond_ledger})");
+}
+
+# --- a ledger that cannot grow: the run stops instead of writing blind ------------
+# ulimit -f 128 (KiB) lets the ledger hold about 1900 writes, 2 s at this
+# rate.  Writes made after that could not be recorded, and verify would
+# call their rows unknown; before the client stopped, a 30 s run went on to
+# the end and left some 28,000 of them.
+{
+	$node->safe_psql('postgres', 'TRUNCATE failprobe.ledger');
+	my ($out, $err) = ('', '');
+	IPC::Run::run([ 'bash', '-c', 'ulimit -f 128 && exec "$@"', 'failprobe', $failprobe, 'run', '-d', $dsn,
+			'-l', "$dir/full.ledger", '-R', $rate, '-c', '4', '-T', '30', '-q', '--no-server-metrics' ],
+		'>', \$out, '2>', \$err);
+	my $rc = $? >> 8;
+	note "full: exit $rc, signal " . ($? & 127) . "\n$out$err";
+	is($rc, 2, 'full: the run ends with exit 2 (not killed by SIGXFSZ)');
+	my @lines = grep { !/ started: / } split /\n/, $err;
+	is(scalar @lines, 1, 'full: one line says what went wrong');
+	like($lines[0] // '', qr/writing ledger .*full\.ledger: File too large; the run stopped at ([\d.]+) s/,
+		'full: it names the ledger, the error and when the run stopped');
+	my ($stopped) = ($lines[0] // '') =~ /stopped at ([\d.]+) s/;
+	cmp_ok($stopped // 99, '<', 10, 'full: the run stopped soon after the ledger filled, not at its end');
+	my ($irc, $fin) = inspect("$dir/full.ledger");
+	is($fin->{end}, 'truncated', 'full: inspect reads the ledger and reports its tail');
+	my $frows = $node->safe_psql('postgres',
+		"SELECT count(*) FROM failprobe.ledger WHERE run_id = $fin->{run_id}");
+	cmp_ok($frows, '>=', $fin->{acked}, "full: the $fin->{acked} acknowledged writes are in the table");
+	cmp_ok($frows - $fin->{acked}, '<=', $rate * 0.5,
+		'full: at most about a flush interval of writes is beyond the ledger (' . ($frows - $fin->{acked}) . ')');
 }
 
 # --- a server that stops answering just before the end ------------------------------
