@@ -30,4 +30,12 @@ bool		fp_cli_number(const fp_cli *cli, const char *arg, const char *opt,
 bool		fp_cli_int(const fp_cli *cli, const char *arg, const char *opt,
 					   int min, int max, int *out);
 
+/*
+ * path can be written by option opt (e.g. "--json"): not a directory, in
+ * a directory that exists and that we may write to.  Checked before a
+ * long run, so that the run's figures are not lost at its end; false
+ * after the usage message.
+ */
+bool		fp_cli_output(const fp_cli *cli, const char *path, const char *opt);
+
 #endif

@@ -166,9 +166,9 @@ fp_drill_parse(int argc, char **argv, fp_drill_opts *o)
 			case 6: o->keep = local_only = true; break;
 			case 7: o->pg_bindir = optarg; local_only = true; break;
 			case 8: o->os_user = optarg; local_only = true; break;
-			case 9: o->html = optarg; break;
+			case 9: ok = fp_cli_output(&cli, optarg, "--html"); o->html = optarg; break;
 			case 10: o->init = true; break;
-			case 11: o->json = optarg; break;
+			case 11: ok = fp_cli_output(&cli, optarg, "--json"); o->json = optarg; break;
 			case 'h': fputs(help, stdout); return 1;
 			case ':': return bad("option %s needs a value", argv[optind - 1]);
 			default: return bad("unknown option '%s'", argv[optind - 1]);

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -263,7 +264,7 @@ fp_report_json(const fp_drill *d, fp_verdict v)
 					 "verify", ver ? ver : json_null());
 	rc = root ? json_dump_file(root, d->o.json, JSON_INDENT(2)) : -1;
 	if (rc != 0)
-		fp_drill_error("cannot write --json %s", d->o.json);
+		fp_drill_error("cannot write --json %s: %s", d->o.json, root ? strerror(errno) : "out of memory");
 	json_decref(root);
 	return rc;
 }

@@ -5,6 +5,8 @@
 
 #include "jsonfmt.h"
 
+#include <errno.h>
+
 #include "timefmt.h"
 
 json_t *
@@ -51,7 +53,9 @@ fp_json_write(json_t *root, const char *path)
 {
 	int			rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_SORT_KEYS |
 									JSON_REAL_PRECISION(12));
+	int			saved = errno;	/* the caller names the failure */
 
 	json_decref(root);
+	errno = rc == 0 ? 0 : (saved ? saved : EIO);
 	return rc == 0 ? 0 : -1;
 }

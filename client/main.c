@@ -273,7 +273,7 @@ parse_run(int argc, char **argv, fp_config *cfg)
 			case 'M': cfg->protocol = parse_protocol(optarg); break;
 			case 1: ok = fp_cli_int(&cli, optarg, "--pipeline", 1, 10000, &cfg->pipeline); break;
 			case 2: cfg->init = true; break;
-			case 3: cfg->json_path = optarg; break;
+			case 3: ok = fp_cli_output(&cli, optarg, "--json"); cfg->json_path = optarg; break;
 			case 8:
 				if (!fp_profile_parse(optarg, &cfg->profile))
 					usage_error("unknown profile '%s' (smoke, load, stress or spike)", optarg);

@@ -12,6 +12,7 @@
 #include "summary.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -344,6 +345,6 @@ fp_summary_json(const fp_summary *sum, const fp_run *run, const fp_series *serie
 	json_object_set_new(root, "server_metrics", fp_sampler_json(run->sampler));
 	rc = fp_json_write(root, path);
 	if (rc != 0)
-		snprintf(err, errlen, "cannot write %s", path);
+		snprintf(err, errlen, "cannot write --json %s: %s", path, strerror(errno));
 	return rc;
 }

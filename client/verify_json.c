@@ -9,6 +9,7 @@
 
 #include "verify_report.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -226,6 +227,6 @@ fpv_report_json(const fpv_report *rep, const char *path, char *err, size_t errle
 	json_object_set_new(root, "elapsed_s", json_real(rep->elapsed_s));
 	rc = fp_json_write(root, path);
 	if (rc != 0)
-		snprintf(err, errlen, "cannot write the JSON report to %s", path);
+		snprintf(err, errlen, "cannot write the JSON report to %s: %s", path, strerror(errno));
 	return rc;
 }

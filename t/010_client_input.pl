@@ -56,6 +56,13 @@ refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '-c', '2', '-j', '4' ], qr/--thread
 refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '-M', 'telepathy' ], qr/invalid protocol 'telepathy'/, 'bad protocol');
 refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '-M', 'simple', '--pipeline', '8' ], qr/--pipeline needs/, 'pipeline with simple');
 refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--bogus' ], qr/unknown option '--bogus'/, 'unknown flag');
+refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--json', "$dir/no/such/dir/run.json" ],
+	qr/cannot write --json .*run\.json: directory .*no\/such\/dir: No such file or directory/,
+	'--json in a missing directory: refused before the run, not after it');
+ok(!-e "$dir/a", 'no ledger file left behind by it');
+refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--json', $dir ], qr/--json .* is a directory/, '--json naming a directory');
+refuses([ 'drill', '--html', "$dir/no/such/dir/r.html" ], qr/^failprobe drill: cannot write --html/,
+	'drill --html in a missing directory: refused before the drill');
 
 my $err = refuses([ 'run', '-d', "host='unterminated password=S3cretPw", '-l', "$dir/a" ],
 	qr/invalid connection string/, 'unparsable conninfo');
