@@ -127,7 +127,11 @@ parse_options(int argc, char **argv, fpv_options *o)
 					return usage("too many --ledger files (at most 64)%s", "");
 				o->ledgers[o->nledgers++] = optarg;
 				break;
-			case 1: o->json_path = optarg; break;
+			case 1:
+				if (!fp_cli_output(&cli, optarg, "--json"))
+					return 2;
+				o->json_path = optarg;
+				break;
 			case 2: o->old_dsn = fp_conninfo_take_arg(optarg); break;
 			case 3:
 				if (!parse_count(optarg, &o->gates.max_lost))

@@ -61,6 +61,8 @@ refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--json', "$dir/no/such/dir/run.jso
 	'--json in a missing directory: refused before the run, not after it');
 ok(!-e "$dir/a", 'no ledger file left behind by it');
 refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--json', $dir ], qr/--json .* is a directory/, '--json naming a directory');
+refuses([ 'verify', '-d', $dsn, '-l', "$dir/a", '--json', "$dir/no/such/dir/v.json" ], qr/^failprobe: cannot write --json/,
+	'verify --json in a missing directory: refused before the work');
 refuses([ 'drill', '--html', "$dir/no/such/dir/r.html" ], qr/^failprobe drill: cannot write --html/,
 	'drill --html in a missing directory: refused before the drill');
 
