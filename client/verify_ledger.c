@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -72,6 +73,26 @@ parse_meta(fpv_ledger *l, char *err, size_t errlen)
 	return rc;
 }
 
+/* Whether ledger i is a file given before it (by another name, too). */
+static bool
+same_file(const fpv_ledger *lg, int i, char *err, size_t errlen)
+{
+	struct stat a, b;
+
+	if (stat(lg[i].path, &b) != 0)
+		return false;
+	for (int k = 0; k < i; k++)
+	{
+		if (stat(lg[k].path, &a) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+		{
+			snprintf(err, errlen, "ledger %s is given twice (as %s too); give each client's ledger once",
+					 lg[i].path, lg[k].path);
+			return true;
+		}
+	}
+	return false;
+}
+
 int
 fpv_ledgers_check(fpv_ledger *lg, int n, char *err, size_t errlen)
 {
@@ -86,6 +107,8 @@ fpv_ledgers_check(fpv_ledger *lg, int n, char *err, size_t errlen)
 			return -1;
 		if (i == 0)
 			continue;
+		if (same_file(lg, i, err, errlen))
+			return -1;
 		if (lg[i].hdr.run_id != lg[0].hdr.run_id)
 		{
 			snprintf(err, errlen, "ledgers of different runs: %s is run %llu, %s is run %llu; "

@@ -11,7 +11,8 @@
 #   - a row inserted by hand for the run: unexpected;
 #   - the ledger cut mid-record: the tail is reported, the rest verified;
 #   - the ledger of another run (in another database) finds no row and says
-#     why; two ledgers of different runs together are refused;
+#     why; two ledgers of different runs together are refused, and so is
+#     one ledger given twice;
 #   - a missing file, a file that is not a ledger, a connection string that
 #     does not parse: one-line errors, exit 2, no password shown.
 use strict;
@@ -151,6 +152,9 @@ is($rc, 0, 'against its own database: exit 0');
 ($rc, $o, $e) = verify('-d', $dsn, '-l', "$dir/a.ledger", '-l', "$dir/b.ledger");
 is($rc, 2, 'ledgers of two runs together: exit 2');
 like($e, qr/^failprobe: ledgers of different runs: .*\n\z/, 'one line saying so');
+($rc, $o, $e) = verify('-d', $other, '-l', "$dir/b.ledger", '-l', "$dir/./b.ledger");
+is($rc, 2, 'one ledger given twice: exit 2');
+like($e, qr/^failprobe: ledger .*b\.ledger is given twice .*\n\z/, 'one line saying so, not a worker clash');
 
 # --- one run, two clients (shared --run-id, disjoint workers) -------------------------------
 my @h;
