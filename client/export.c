@@ -224,7 +224,7 @@ export_ledger(const fp_export *ex, fp_ledger_reader *r, const fp_ledger_header *
 			fp_writes_row(&wc, &rec);
 	}
 	if (n < 0 && fp_ledger_truncated(r))
-		fprintf(stderr, "failprobe export: %s; the %" PRIu64 " records before it are exported\n", err, *records);
+		fprintf(stderr, "failprobe export: %s; those %" PRIu64 " are exported\n", err, *records);
 	else if (n < 0)
 		rc = fail("ledger is damaged: %s; the records before the damage are exported", err);
 	fp_secs_finish(&secs);
