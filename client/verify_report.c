@@ -197,7 +197,7 @@ fpv_report_print(const fpv_report *rep, FILE *out)
 			rep->node, rep->view->in_recovery ? "a standby, " : "", rep->view->version);
 	for (int i = 0; i < rep->nledgers; i++)
 		if (rep->ledgers[i].truncated)
-			fprintf(out, "  ledger    %s: TRUNCATED TAIL (%s); the %" PRIu64 " records before it are verified\n",
+			fprintf(out, "  ledger    %s: TRUNCATED TAIL (%s); those %" PRIu64 " are verified\n",
 					rep->ledgers[i].path, rep->ledgers[i].tail, rep->ledgers[i].records);
 	if (r->c.rows == 0)
 		fprintf(out, "  NO ROWS   of run_id %" PRIu64 " in table %s: wrong database, or the run's "
