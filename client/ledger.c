@@ -758,7 +758,7 @@ fail_truncated(fp_ledger_reader *r, uint64_t off, uint64_t ignored,
 			   const char *why)
 {
 	reader_fail(r, true,
-				"truncated tail at offset %llu (a killed writer?): "
+				"truncated tail at offset %llu (a killed client, or a full disk?): "
 				"%llu bytes ignored%s; records before it are good",
 				(unsigned long long) off, (unsigned long long) ignored, why);
 }
@@ -872,8 +872,8 @@ next_block(fp_ledger_reader *r)
 	if (avail == 0)
 	{
 		reader_fail(r, true, "no end mark after the last block, at offset %llu: the run did not "
-					"finish (a killed or crashed client?), so the writes of its last flush "
-					"interval may be missing; the %llu records before it are good",
+					"finish (a killed or crashed client, or a full disk?), so the writes of "
+					"its last flush interval may be missing; the %llu records before it are good",
 					(unsigned long long) off, (unsigned long long) r->nread);
 		return -1;
 	}
