@@ -1,12 +1,14 @@
 /*
- * stages.c - judging each stage of a profiled run against the objectives.
+ * stages.c - the stages of a profiled run: watched while it goes, tabled
+ * at its end.
  *
  * A stage meets the objectives when its p99 latency (from each write's due
  * time, so a stalled server shows) is within --slo-p99, the writes that
  * failed, were in doubt or were missed are within --slo-errors of those
  * due, and the acknowledgements that arrived during it reach 97 % of the
  * writes due in it: a server that falls behind fails the last test even
- * before its latency gives way.
+ * before its latency gives way (stage_verdict.c judges, and says what gave
+ * way in the order it did).
  *
  * While the run goes, the once-a-second figures (completion time) are
  * summed per stage, so that a stress run can stop after the first stage
@@ -25,31 +27,7 @@
 
 #include "ledger.h"
 #include "profile.h"
-
-#define FP_THROUGHPUT_SHORTFALL 0.97
-
-/* Judge one stage; fills reason with every objective it missed, in a fixed
- * order (latency, errors, throughput), not in the order they gave way. */
-static bool
-judge(const fp_config *cfg, double seconds, uint64_t due, uint64_t bad,
-	  uint64_t acks, double p99_ms, char *reason, size_t size)
-{
-	double		expected = seconds > 0 ? due / seconds : 0;
-	double		achieved = seconds > 0 ? acks / seconds : 0;
-	size_t		n = 0;
-
-	reason[0] = '\0';
-	if (p99_ms > cfg->slo_p99_ms)
-		n += snprintf(reason + n, size - n, "latency: p99 %.1f ms > %.1f ms",
-					  p99_ms, cfg->slo_p99_ms);
-	if (due > 0 && (double) bad / due > cfg->slo_errors && n < size)
-		n += snprintf(reason + n, size - n, "%serrors: %.2f %% of the writes due failed, were in doubt or missed > %.2f %%",
-					  n ? "; " : "", 100.0 * bad / due, 100 * cfg->slo_errors);
-	if (achieved < FP_THROUGHPUT_SHORTFALL * expected && n < size)
-		n += snprintf(reason + n, size - n, "%sthroughput: %.0f/s acknowledged < 97 %% of %.0f/s due",
-					  n ? "; " : "", achieved, expected);
-	return n == 0;
-}
+#include "stage_verdict.h"
 
 int
 fp_stage_watch_init(fp_stage_watch *w)
@@ -81,12 +59,21 @@ fp_stage_watch_tick(fp_stage_watch *w, fp_run *run, const fp_hist *interval,
 	if (stage > w->current)
 	{
 		const fp_stage *st = &cfg->stages[w->current];
-		char		reason[200];
-		uint64_t	due = w->counts.sent + w->counts.missed;
-		uint64_t	bad = w->counts.failed + w->counts.in_doubt + w->counts.missed;
-		double		p99 = fp_hist_percentile(&w->hist, 99) / 1000.0;
+		char		reason[320];
+		/*
+		 * Due by the schedule, as the table counts it: the writes sent or
+		 * missed so far fall short of it exactly when the server falls
+		 * behind (writes go out late), which hid a throughput shortfall.
+		 */
+		fp_stage_tally tally = {
+			.seconds = st->duration_s,
+			.due = (uint64_t) llround((st->from + st->to) / 2 * st->duration_s),
+			.bad = w->counts.failed + w->counts.in_doubt + w->counts.missed,
+			.acks = w->counts.acked,
+			.p99_ms = fp_hist_percentile(&w->hist, 99) / 1000.0,
+		};
 
-		if (!judge(cfg, st->duration_s, due, bad, w->counts.acked, p99, reason, sizeof(reason)) &&
+		if (!fp_stage_judge(cfg, &tally, NULL, reason, sizeof(reason)) &&
 			cfg->profile == FP_PROFILE_STRESS)
 		{
 			run->end_mono = now;
@@ -208,6 +195,8 @@ fp_stage_report_build(fp_stage_report *rep, const fp_run *run, const fp_series *
 	{
 		fp_stage_result *res = &rep->r[i];
 		double		seconds;
+		fp_stage_tally tally;
+		fp_stage_span span = {.series = series};
 
 		res->start_s = run->sched.start_us[i] / 1e6;
 		res->end_s = fmin(run->sched.start_us[i + 1] / 1e6, elapsed_s);
@@ -221,8 +210,15 @@ fp_stage_report_build(fp_stage_report *rep, const fp_run *run, const fp_series *
 		res->p999_ms = fp_hist_percentile(&hists[i], 99.9) / 1000.0;
 		if (!res->reached)
 			continue;
-		res->met = judge(cfg, seconds, res->due, res->failed + res->in_doubt + res->missed,
-						 res->acks_within, res->p99_ms, res->reason, sizeof(res->reason));
+		tally.seconds = seconds;
+		tally.due = res->due;
+		tally.bad = res->failed + res->in_doubt + res->missed;
+		tally.acks = res->acks_within;
+		tally.p99_ms = res->p99_ms;
+		span.st = &cfg->stages[i];
+		span.start_s = res->start_s;
+		span.end_s = res->end_s;
+		res->met = fp_stage_judge(cfg, &tally, &span, res->reason, sizeof(res->reason));
 		if (!res->met && rep->first_missed < 0)
 			rep->first_missed = i;
 		if (res->met && rep->first_missed < 0)

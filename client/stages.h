@@ -34,7 +34,7 @@ typedef struct fp_stage_result
 	double		p99_ms;
 	double		p999_ms;
 	bool		met;			/* all objectives held */
-	char		reason[200];	/* what gave way, when not met */
+	char		reason[320];	/* what gave way, in that order, when not met */
 } fp_stage_result;
 
 /* Watches the objectives while the run goes; a stress run's stop switch. */

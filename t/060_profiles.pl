@@ -78,8 +78,12 @@ my ($first_missed) = grep { !$_->{met} } @st;
 ok(defined $bp->{stage}, 'a stage met the objectives (2000/s, the first, at least)');
 ok($st[ ($bp->{stage} // 1) - 1 ]{met}, "the breaking point's stage ($bp->{rate}/s) met the objectives");
 is($first_missed->{stage}, ($bp->{stage} // 0) + 1, 'the next stage is the first that missed');
-cmp_ok($st[-1]{stage}, '<=', $first_missed->{stage} + 1,
-	'the run stopped after the first stage that missed');
+# The run stops on the once-a-second figures (acks by completion time); the
+# table judges each write in the stage it was due in.  A stage on the edge
+# can pass the first and fail the second (seen once: throughput 96.0 % of
+# due in the table), and the run then stops one stage later.
+cmp_ok($st[-1]{stage}, '<=', $first_missed->{stage} + 2,
+	'the run stopped soon after the first stage that missed');
 
 # --- the same, with every insert slowed down -------------------------------
 $node->safe_psql('postgres', q{
@@ -97,7 +101,17 @@ ok(defined $sbp->{failed_at_rate}, "slowed server gives way at $sbp->{failed_at_
 # 4 connections x 4 ms per insert: at most 1000 writes per second
 cmp_ok($sbp->{failed_at_rate}, '<=', 1500, 'at or near what 4 ms per insert allows');
 cmp_ok($sbp->{failed_at_rate}, '<', $bp->{failed_at_rate}, 'the breaking point moved down');
-like($sbp->{gave_way} // '', qr/^latency/, 'what gave way first: latency');
+like($sbp->{gave_way} // '', qr/(^|; )latency: p99 [\d.]+ ms > 50\.0 ms \(from \d+ s\)/,
+	'what gave way: latency, with the second it did');
+
+# every missed stage names what gave way in the order it did
+for my $st (@{ $stress->{stages} }, @{ $slow->{stages} })
+{
+	next if $st->{met} || !defined $st->{reason};
+	my @from = $st->{reason} =~ /\(from (\d+) s\)/g;
+	ok(@from && join(',', @from) eq join(',', sort { $a <=> $b } @from),
+		"stage $st->{stage} at $st->{rate_to}/s: objectives in the order they gave way ($st->{reason})");
+}
 
 # --- spike ------------------------------------------------------------------
 # Still slowed: 4 connections at 4 ms take at most 1000/s, so a burst of
