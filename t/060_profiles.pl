@@ -61,12 +61,14 @@ like($out, qr/stages \(custom.*\n.*target\/s.*\n\s+1\s+0-3\s+300\s/, 'results ta
 ok(-s "$dir/stages.ledger.stages.jsonl", 'stage table written beside the ledger');
 
 # --- stress: a breaking point ---------------------------------------------
-# 2 s steps from 2000/s (which 4 connections hold here), up by half: this
-# machine gives way somewhere; where does not matter, only that the verdict
-# is consistent.  The p99 objective is 200 ms: a stall of 80 ms as the run
-# starts (seen once) must not fail the first step.
+# 2 s steps from 1000/s (which 4 connections hold here even when the VM is
+# starved: one full run could not hold 2000/s), up by half: this machine
+# gives way somewhere (between 4500/s and 77k/s in this session's runs);
+# where does not matter, only that the verdict is consistent.  The p99
+# objective is 200 ms: a stall of 80 ms as the run starts (seen once) must
+# not fail the first step.
 my $stress;
-($rc, $stress) = run_profile('stress', '-c', '4', '--profile', 'stress', '--rate', '2000',
+($rc, $stress) = run_profile('stress', '-c', '4', '--profile', 'stress', '--rate', '1000',
 	'--stage-seconds', '2', '--slo-p99', '200', '--max-rate', '400000');
 is($rc, 0, 'stress run completes');
 my $bp = $stress->{breaking_point};
@@ -75,7 +77,7 @@ ok(defined $bp->{gave_way} && $bp->{gave_way} =~ /latency|errors|throughput/,
 	"and says what gave way: " . ($bp->{gave_way} // 'nothing'));
 my @st = @{ $stress->{stages} };
 my ($first_missed) = grep { !$_->{met} } @st;
-ok(defined $bp->{stage}, 'a stage met the objectives (2000/s, the first, at least)');
+ok(defined $bp->{stage}, 'a stage met the objectives (1000/s, the first, at least)');
 ok($st[ ($bp->{stage} // 1) - 1 ]{met}, "the breaking point's stage ($bp->{rate}/s) met the objectives");
 is($first_missed->{stage}, ($bp->{stage} // 0) + 1, 'the next stage is the first that missed');
 # The run stops on the once-a-second figures (acks by completion time); the
@@ -117,16 +119,16 @@ for my $st (@{ $stress->{stages} }, @{ $slow->{stages} })
 # Still slowed: 4 connections at 4 ms take at most 1000/s, so a burst of
 # 1500/s for 2 s leaves about 1000 writes queued, and at 200/s afterwards
 # they drain at about 800/s: p99 is back under 50 ms some 1.2 s after the
-# burst (2.0 s measured, counting whole seconds), well inside the 6 s that
-# follow even on a machine half as fast.
+# burst (2 to 4 s measured, counting whole seconds; 6 s once, on a starved
+# VM that drained at 300/s), inside the 10 s that follow.
 my $spike;
 ($rc, $spike) = run_profile('spike', '-c', '4', '--profile', 'spike', '--slo-p99', '50', '--stages',
-	'3s@200,2s@1500,6s@200');
+	'3s@200,2s@1500,10s@200');
 is($rc, 0, 'spike run completes');
 my $rec = $spike->{spike_recovery_s};
 ok(defined $rec, 'spike recovery reported (' . ($rec // 'null') . ' s)');
 cmp_ok($rec // -1, '>', 0.3, 'the burst pushed latency over the objective for a while after it');
-cmp_ok($rec // 99, '<', 5.5, 'and latency came back under it once the queue drained');
+cmp_ok($rec // 99, '<', 9.5, 'and latency came back under it once the queue drained, before the run ended');
 $node->safe_psql('postgres', 'DROP TRIGGER slow ON failprobe.ledger');
 
 # --- bad input ----------------------------------------------------------------
