@@ -89,6 +89,17 @@ fp_schedule_due_us(const fp_schedule *s, int index, uint64_t seq)
 	return isinf(t) ? INT64_MAX : (int64_t) t;
 }
 
+double
+fp_schedule_writes_by(const fp_schedule *s, double t_us)
+{
+	int			i = fp_schedule_stage_at(s, t_us);
+	const fp_stage *st = &s->stages[i];
+	double		t = fmin(fmax(t_us - s->start_us[i], 0), st->duration_s * 1e6) / 1e6;
+
+	/* a t + b t^2 / 2, as in time_of_write */
+	return s->start_writes[i] + st->from * t + (st->to - st->from) / st->duration_s * t * t / 2;
+}
+
 int
 fp_schedule_stage_at(const fp_schedule *s, double t_us)
 {

@@ -55,6 +55,12 @@ int			fp_schedule_init(fp_schedule *s, const fp_stage *stages, int n,
  */
 int64_t		fp_schedule_due_us(const fp_schedule *s, int index, uint64_t seq);
 
+/*
+ * The writes due, in all, by offset t_us: the integral of the rate (0
+ * before the start, every write of the schedule past its end).
+ */
+double		fp_schedule_writes_by(const fp_schedule *s, double t_us);
+
 /* The stage that offset t_us falls in (0 .. n-1; n-1 past the end). */
 int			fp_schedule_stage_at(const fp_schedule *s, double t_us);
 

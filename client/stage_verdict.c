@@ -79,7 +79,7 @@ reason_text(const fp_misses *m, const double *when, char *reason, size_t size)
 }
 
 /*
- * When each objective of stage st (run seconds [start_s, end_s)) first gave
+ * When each objective of the stage (run seconds [start_s, end_s)) first gave
  * way, from the once-a-second figures (INFINITY: not seen there): latency,
  * the first second whose p99 is over the objective; errors and throughput,
  * the first second at whose end the stage's figures so far are over (under)
@@ -88,7 +88,6 @@ reason_text(const fp_misses *m, const double *when, char *reason, size_t size)
 static void
 first_breaches(const fp_config *cfg, const fp_stage_span *span, double when[FP_GAVE_N])
 {
-	const fp_stage *st = span->st;
 	const fp_series *series = span->series;
 	double		start_s = span->start_s;
 	double		end_s = span->end_s;
@@ -101,13 +100,12 @@ first_breaches(const fp_config *cfg, const fp_stage_span *span, double when[FP_G
 	{
 		const fp_second *s = &series->s[i];
 		double		mid = s->t - 0.5;	/* as fp_stage_watch_tick places it */
-		double		x = fmin(s->t, end_s) - start_s;
 		double		due;
 
 		if (mid < start_s || mid >= end_s)
 			continue;
-		/* the rate goes linearly from 'from' to 'to': its integral so far */
-		due = st->from * x + (st->to - st->from) * x * x / (2 * st->duration_s);
+		due = fp_schedule_writes_by(span->sched, fmin(s->t, end_s) * 1e6) -
+			fp_schedule_writes_by(span->sched, start_s * 1e6);
 		bad += s->counts.failed + s->counts.in_doubt + s->counts.missed;
 		acks += s->counts.acked;
 		if (isinf(when[FP_GAVE_LATENCY]) && s->counts.acked > 0 && s->p99_ms > cfg->slo_p99_ms)

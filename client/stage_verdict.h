@@ -29,7 +29,7 @@ typedef struct fp_stage_tally
 /* Where the stage lies in the run's once-a-second series. */
 typedef struct fp_stage_span
 {
-	const fp_stage *st;			/* its rates */
+	const fp_schedule *sched;	/* the writes due by any moment */
 	const fp_series *series;
 	double		start_s;		/* run seconds [start_s, end_s) */
 	double		end_s;

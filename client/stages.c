@@ -67,7 +67,8 @@ fp_stage_watch_tick(fp_stage_watch *w, fp_run *run, const fp_hist *interval,
 		 */
 		fp_stage_tally tally = {
 			.seconds = st->duration_s,
-			.due = (uint64_t) llround((st->from + st->to) / 2 * st->duration_s),
+			.due = (uint64_t) llround(run->sched.start_writes[w->current + 1] -
+									  run->sched.start_writes[w->current]),
 			.bad = w->counts.failed + w->counts.in_doubt + w->counts.missed,
 			.acks = w->counts.acked,
 			.p99_ms = fp_hist_percentile(&w->hist, 99) / 1000.0,
@@ -196,7 +197,7 @@ fp_stage_report_build(fp_stage_report *rep, const fp_run *run, const fp_series *
 		fp_stage_result *res = &rep->r[i];
 		double		seconds;
 		fp_stage_tally tally;
-		fp_stage_span span = {.series = series};
+		fp_stage_span span = {.sched = &run->sched, .series = series};
 
 		res->start_s = run->sched.start_us[i] / 1e6;
 		res->end_s = fmin(run->sched.start_us[i + 1] / 1e6, elapsed_s);
@@ -215,7 +216,6 @@ fp_stage_report_build(fp_stage_report *rep, const fp_run *run, const fp_series *
 		tally.bad = res->failed + res->in_doubt + res->missed;
 		tally.acks = res->acks_within;
 		tally.p99_ms = res->p99_ms;
-		span.st = &cfg->stages[i];
 		span.start_s = res->start_s;
 		span.end_s = res->end_s;
 		res->met = fp_stage_judge(cfg, &tally, &span, res->reason, sizeof(res->reason));

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -176,6 +177,13 @@ test_ramp_and_stages(void **state)
 	}
 	assert_int_equal(fp_schedule_stage_at(&s, 3999999), 0);
 	assert_int_equal(fp_schedule_stage_at(&s, 4000000), 1);
+	/* the integral the due times come from, read directly */
+	assert_true(fp_schedule_writes_by(&s, -1) == 0);
+	assert_true(fabs(fp_schedule_writes_by(&s, 1000000) - 2000) < 1e-6);
+	assert_true(fabs(fp_schedule_writes_by(&s, 4000000) - 20000) < 1e-6);
+	assert_true(fabs(fp_schedule_writes_by(&s, 5000000) - 29000) < 1e-6);
+	assert_true(fabs(fp_schedule_writes_by(&s, 1e12) - 38000) < 1e-6);
+	assert_true(llabs(count_due_before(&s, 2500000) - (int64_t) fp_schedule_writes_by(&s, 2500000)) <= 8);
 }
 
 static void

@@ -16,7 +16,7 @@
 
 /* 4 s at 1000/s, p99 objective 100 ms, errors 0.1 % */
 static fp_config cfg = {.slo_p99_ms = 100, .slo_errors = 0.001};
-static fp_stage st = {4, 1000, 1000};
+static fp_schedule sched;
 static fp_second sec[4];
 static fp_series series = {sec, 4, 4};
 
@@ -47,7 +47,7 @@ tally_of_series(double p99_ms)
 	return t;
 }
 
-static const fp_stage_span span = {&st, &series, 0, 4};
+static const fp_stage_span span = {&sched, &series, 0, 4};
 
 /* Throughput fell short in the 2nd second, latency went over in the 3rd. */
 static void
@@ -129,6 +129,8 @@ test_unseen_and_met(void **state)
 int
 main(void)
 {
+	fp_stage	st = {4, 1000, 1000};
+	char		err[128];
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_throughput_first),
 		cmocka_unit_test(test_order_and_ties),
@@ -136,5 +138,7 @@ main(void)
 		cmocka_unit_test(test_unseen_and_met),
 	};
 
+	if (fp_schedule_init(&sched, &st, 1, 1, 1, err, sizeof(err)) != 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
