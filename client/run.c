@@ -100,9 +100,10 @@ planned_seconds(const fp_config *cfg)
 }
 
 static char *
-meta_json(const fp_config *cfg, const fp_target *target, const char *conninfo, bool with_stages)
+meta_json(const fp_run *run, const fp_target *target, const char *conninfo, bool with_stages)
 {
 	static const char *protocols[] = {"simple", "extended", "prepared"};
+	const fp_config *cfg = run->cfg;
 	json_t	   *m = json_pack("{s:s,s:s,s:s,s:s,s:s,s:f,s:i,s:i,s:f,s:s,s:i}",
 							  "program", "failprobe", "conninfo", conninfo,
 							  "mode", target->extension ? "extension" : "plain",
@@ -114,8 +115,7 @@ meta_json(const fp_config *cfg, const fp_target *target, const char *conninfo, b
 	if (m)
 	{
 		json_object_set_new(m, "payload_bytes", json_integer(cfg->payload_bytes));
-		json_object_set_new(m, "commit_time", json_boolean(cfg->commit_time && target->report_lsn &&
-														   !target->pooled));
+		json_object_set_new(m, "commit_time", json_boolean(run->report_time));
 		json_object_set_new(m, "first_worker", json_integer(cfg->first_worker));
 		json_object_set_new(m, "burst", json_integer(cfg->burst));
 		if (cfg->nstages > 0 && !with_stages)
@@ -151,7 +151,7 @@ open_ledger(fp_run *run, const fp_config *cfg, const fp_target *target,
 			const char *conninfo, char *err, size_t errlen)
 {
 	fp_ledger_header hdr;
-	char	   *meta = meta_json(cfg, target, conninfo, true);
+	char	   *meta = meta_json(run, target, conninfo, true);
 
 	/*
 	 * Cut, the JSON would not parse and the ledger could not be verified:
@@ -160,7 +160,7 @@ open_ledger(fp_run *run, const fp_config *cfg, const fp_target *target,
 	if (meta && strlen(meta) >= sizeof(hdr.meta))
 	{
 		free(meta);
-		meta = meta_json(cfg, target, conninfo, false);
+		meta = meta_json(run, target, conninfo, false);
 	}
 	if (meta == NULL || strlen(meta) >= sizeof(hdr.meta))
 	{
@@ -422,11 +422,12 @@ fp_run_command(const fp_config *cfg)
 		unstarted = true;
 	}
 	if (rc == 0)
+	{
 		announce_mode(cfg, &target, &run);
-	if (rc == 0)
 		fprintf(stderr, "failprobe: run %" PRIu64 " started: %d connections on %d threads, %s, %.0f s, ledger %s\n",
 				run.run_id, cfg->clients, cfg->threads, conninfo,
 				cfg->nstages > 0 ? fp_schedule_seconds(&run.sched) : cfg->duration_s, cfg->ledger_path);
+	}
 	sum->elapsed_s = watch(&run, &series);
 	fp_sampler_stop(run.sampler);
 	merge_threads(&run, sum);

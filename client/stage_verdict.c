@@ -125,8 +125,9 @@ fp_stage_judge(const fp_config *cfg, const fp_stage_tally *tally, const fp_stage
 	double		when[FP_GAVE_N];
 	bool		met = misses(cfg, tally, &m);
 
-	if (span)
+	/* the series is read only for a stage that missed */
+	if (span && !met)
 		first_breaches(cfg, span, when);
-	reason_text(&m, span ? when : NULL, reason, size);
+	reason_text(&m, span && !met ? when : NULL, reason, size);
 	return met;
 }
