@@ -636,24 +636,14 @@ static void
 test_wrong_version(void **state)
 {
 	const char *path = tmp_path("version.ledger");
-	unsigned char hbuf[HDR];
 	uint32_t	version = FP_LEDGER_VERSION + 1;
-	uint32_t	crc;
 	fp_ledger_header h;
 	char		err[512];
 	char		found[32];
-	int			fd;
 
 	(void) state;
 	write_ledger(path, (size_t[]) {10}, 1);
-	fd = open(path, O_RDWR);
-	assert_true(fd >= 0);
-	assert_int_equal(pread(fd, hbuf, HDR, 0), HDR);
-	memcpy(hbuf + 8, &version, 4);
-	crc = fp_crc32c(0, hbuf, HDR - 4);
-	memcpy(hbuf + HDR - 4, &crc, 4);
-	assert_int_equal(pwrite(fd, hbuf, HDR, 0), HDR);
-	close(fd);
+	set_version(path, version);
 
 	assert_null(fp_ledger_open(path, &h, err, sizeof err));
 	snprintf(found, sizeof found, "version %u", version);
