@@ -17,11 +17,7 @@ my $probe = "$FindBin::Bin/pq_commit_probe";
 
 my $primary = init_primary('primary', interval => 100);
 my $standby = init_standby($primary, 'standby');
-$primary->safe_psql('postgres',
-	"ALTER SYSTEM SET synchronous_standby_names = 'standby'; SELECT pg_reload_conf()");
-$primary->poll_query_until('postgres',
-	"SELECT sync_state = 'sync' FROM pg_stat_replication WHERE application_name = 'standby'")
-  or die 'standby never became synchronous';
+make_synchronous($primary, 'standby');
 
 my $connstr = $primary->connstr('postgres');
 my ($stdout, $stderr);

@@ -27,11 +27,7 @@ sub failover_run
 	note "--- failover run $n: @extra";
 	my $primary = init_primary("primary$n", interval => 100);
 	my $standby = init_standby($primary, "standby$n");
-	$primary->safe_psql('postgres',
-		"ALTER SYSTEM SET synchronous_standby_names = 'standby$n'; SELECT pg_reload_conf()");
-	$primary->poll_query_until('postgres',
-		"SELECT sync_state = 'sync' FROM pg_stat_replication")
-	  or die 'standby never became synchronous';
+	make_synchronous($primary, "standby$n");
 
 	# both nodes in one multi-host connection string, as an operator would
 	my $dsn = sprintf("host=%s,%s port=%d,%d dbname=postgres target_session_attrs=read-write",

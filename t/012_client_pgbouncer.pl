@@ -30,11 +30,7 @@ my $dir = PostgreSQL::Test::Utils::tempdir;
 
 my $primary = init_primary('primary', interval => 100);
 my $standby = init_standby($primary, 'standby');
-$primary->safe_psql('postgres',
-	"ALTER SYSTEM SET synchronous_standby_names = 'standby'; SELECT pg_reload_conf()");
-$primary->poll_query_until('postgres',
-	"SELECT sync_state = 'sync' FROM pg_stat_replication")
-  or die 'standby never became synchronous';
+make_synchronous($primary, 'standby');
 
 my $pgb = start_pgbouncer('bouncer', $primary);
 my $dsn = "host=127.0.0.1 port=$pgb->{port} dbname=postgres";
@@ -125,11 +121,7 @@ is($show, 'off', 'no SET left behind in the pooled server sessions');
 # only a stall, and must still be reported with its RTO and both timelines.
 # Simple protocol this time, so the timeline comes back from a plain query.
 my $standby2 = init_standby($standby, 'standby2');
-$standby->safe_psql('postgres',
-	"ALTER SYSTEM SET synchronous_standby_names = 'standby2'; SELECT pg_reload_conf()");
-$standby->poll_query_until('postgres',
-	"SELECT sync_state = 'sync' FROM pg_stat_replication")
-  or die 'standby2 never became synchronous';
+make_synchronous($standby, 'standby2');
 
 ($rout, $rerr) = ('', '');
 $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/stall.ledger", '-M', 'simple',

@@ -54,11 +54,7 @@ rename "$hba.new", $hba or die "cannot rename: $!";
 $primary->reload;
 
 my $standby = init_standby($primary, 'standby');
-$primary->safe_psql('postgres',
-	"ALTER SYSTEM SET synchronous_standby_names = 'standby'; SELECT pg_reload_conf()");
-$primary->poll_query_until('postgres',
-	"SELECT sync_state = 'sync' FROM pg_stat_replication")
-  or die 'standby never became synchronous';
+make_synchronous($primary, 'standby');
 
 my $base = sprintf("host=localhost,localhost port=%d,%d dbname=postgres user=fp_tls "
 	  . "password=%s target_session_attrs=read-write sslmode=verify-full",

@@ -40,11 +40,7 @@ my $dir = PostgreSQL::Test::Utils::tempdir;
 
 my $primary = init_primary('primary', interval => 100);
 my $standby = init_standby($primary, 'standby');
-$primary->safe_psql('postgres',
-	"ALTER SYSTEM SET synchronous_standby_names = 'standby'; SELECT pg_reload_conf()");
-$primary->poll_query_until('postgres',
-	"SELECT sync_state = 'sync' FROM pg_stat_replication")
-  or die 'standby never became synchronous';
+make_synchronous($primary, 'standby');
 
 my $pgb = start_pgbouncer('bouncer', $primary, bin => $bin,
 	conf => 'max_prepared_statements = 100');

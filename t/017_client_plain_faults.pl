@@ -50,10 +50,7 @@ sub finish_run
 # --- plain mode through a failover ----------------------------------------------
 my $primary = init_primary('plainprimary', no_extension => 1);
 my $standby = init_standby($primary, 'plainstandby');
-$primary->safe_psql('postgres',
-	"ALTER SYSTEM SET synchronous_standby_names = 'plainstandby'; SELECT pg_reload_conf()");
-$primary->poll_query_until('postgres', "SELECT sync_state = 'sync' FROM pg_stat_replication")
-  or die 'standby never became synchronous';
+make_synchronous($primary, 'plainstandby');
 my $dsn = sprintf('host=%s,%s port=%d,%d dbname=postgres target_session_attrs=read-write',
 	$primary->host, $standby->host, $primary->port, $standby->port);
 

@@ -106,10 +106,7 @@ sub drill_processes
 	my $password = 'Sekrit42drill';
 	my $primary = init_primary('dsn_primary');
 	my $standby = init_standby($primary, 'dsn_standby');
-	$primary->safe_psql('postgres',
-		"ALTER SYSTEM SET synchronous_standby_names = 'dsn_standby'; SELECT pg_reload_conf()");
-	$primary->poll_query_until('postgres', "SELECT sync_state = 'sync' FROM pg_stat_replication")
-	  or die 'standby never became synchronous';
+	make_synchronous($primary, 'dsn_standby');
 	$primary->safe_psql('postgres', "CREATE ROLE drill_pw LOGIN SUPERUSER PASSWORD '$password'");
 	for my $node ($primary, $standby)
 	{

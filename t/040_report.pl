@@ -30,10 +30,7 @@ my $dir = PostgreSQL::Test::Utils::tempdir;
 # --- a primary with a synchronous standby -------------------------------------
 my $primary = init_primary('primary', interval => 100);
 my $standby = init_standby($primary, 'standby');
-$primary->safe_psql('postgres',
-	"ALTER SYSTEM SET synchronous_standby_names = 'standby'; SELECT pg_reload_conf()");
-$primary->poll_query_until('postgres', "SELECT sync_state = 'sync' FROM pg_stat_replication")
-  or die 'standby never became synchronous';
+make_synchronous($primary, 'standby');
 # trust authentication ignores the password; it must still never be shown
 my $dsn = sprintf("host=%s,%s port=%d,%d dbname=postgres target_session_attrs=read-write "
 	  . "password=Hunter2Secret", $primary->host, $standby->host, $primary->port, $standby->port);

@@ -47,10 +47,7 @@ sub median
 # --- a failover under load ----------------------------------------------------
 my $primary = init_primary('primary050', interval => 100);
 my $standby = init_standby($primary, 'standby050');
-$primary->safe_psql('postgres',
-	"ALTER SYSTEM SET synchronous_standby_names = 'standby050'; SELECT pg_reload_conf()");
-$primary->poll_query_until('postgres', "SELECT sync_state = 'sync' FROM pg_stat_replication")
-  or die 'standby never became synchronous';
+make_synchronous($primary, 'standby050');
 my $dsn = sprintf("host=%s,%s port=%d,%d dbname=postgres target_session_attrs=read-write",
 	$primary->host, $standby->host, $primary->port, $standby->port);
 

@@ -13,7 +13,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-our @EXPORT = qw(init_primary init_standby status_of wait_for_beats
+our @EXPORT = qw(init_primary init_standby make_synchronous status_of wait_for_beats
   wait_for_worker history_switchpoint log_count);
 
 # A primary with the library preloaded and the extension created.
@@ -49,6 +49,19 @@ sub init_standby
 	$node->start;
 	$primary->wait_for_catchup($node);
 	return $node;
+}
+
+# Make the standby named $name (its application_name) the synchronous
+# standby of $primary, and wait until it is.
+sub make_synchronous
+{
+	my ($primary, $name) = @_;
+	$primary->safe_psql('postgres',
+		"ALTER SYSTEM SET synchronous_standby_names = '$name'; SELECT pg_reload_conf()");
+	$primary->poll_query_until('postgres',
+		"SELECT sync_state = 'sync' FROM pg_stat_replication WHERE application_name = '$name'")
+	  or die "$name never became synchronous";
+	return;
 }
 
 # failprobe.status() as a hash reference.
