@@ -339,7 +339,8 @@ figures(FILE *f, const figs *g)
 		 : "not verified");
 	if (verified && g->rpo_ms >= 0)
 		ms_text(v, sizeof(v), g->rpo_ms);
-	card(f, "fig-rpo", !verified ? "na" : g->rpo_ms > 0 ? "bad" : "good",
+	/* one lost write spans 0 ms: the loss, not the span, makes it bad */
+	card(f, "fig-rpo", !verified ? "na" : g->rpo_ms > 0 || g->lost > 0 ? "bad" : "good",
 		 verified && g->rpo_ms >= 0 ? v : verified ? "0" : "&ndash;", verified ? " ms" : "",
 		 "RPO", verified ? "time span of the lost writes" : "not verified");
 	snprintf(v, sizeof(v), "%.1f", g->rto_ms);

@@ -183,6 +183,16 @@ test_page(void **state)
 	assert_non_null(strstr(page, "id=\"lost-table\""));
 	assert_non_null(strstr(page, "failprobe verify: 3 lost &lt;x&gt;</span>"));
 	free(page);
+
+	/* one lost write spans 0 ms, yet the RPO card must not look good */
+	json_decref(in.verify);
+	in.verify = json_loads("{\"acked_lost\": 1, \"rpo_ms\": 0, \"corrupt\": 0}", 0, NULL);
+	f = open_memstream(&page, &len);
+	assert_int_equal(fp_html_page(f, &in), 0);
+	fclose(f);
+	assert_non_null(strstr(page, "class=\"fig bad\" id=\"fig-lost\""));
+	assert_non_null(strstr(page, "class=\"fig bad\" id=\"fig-rpo\""));
+	free(page);
 	fp_report_input_free(&in);
 }
 
