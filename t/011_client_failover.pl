@@ -30,8 +30,7 @@ sub failover_run
 	make_synchronous($primary, "standby$n");
 
 	# both nodes in one multi-host connection string, as an operator would
-	my $dsn = sprintf("host=%s,%s port=%d,%d dbname=postgres target_session_attrs=read-write",
-		$primary->host, $standby->host, $primary->port, $standby->port);
+	my $dsn = node_dsn([ $primary, $standby ]);
 
 	my ($out, $err) = ('', '');
 	my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/run$n.ledger",

@@ -26,7 +26,7 @@ my $failprobe = "$FindBin::Bin/../client/failprobe";
 my $dir = PostgreSQL::Test::Utils::tempdir;
 
 my $node = init_primary('primary', interval => 100);
-my $dsn = sprintf("host=%s port=%d dbname=postgres", $node->host, $node->port);
+my $dsn = node_dsn($node);
 my $rate = 1000;
 
 # start a 60 s run, wait until it has written some rows, send the signal

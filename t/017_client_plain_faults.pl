@@ -51,8 +51,7 @@ sub finish_run
 my $primary = init_primary('plainprimary', no_extension => 1);
 my $standby = init_standby($primary, 'plainstandby');
 make_synchronous($primary, 'plainstandby');
-my $dsn = sprintf('host=%s,%s port=%d,%d dbname=postgres target_session_attrs=read-write',
-	$primary->host, $standby->host, $primary->port, $standby->port);
+my $dsn = node_dsn([ $primary, $standby ]);
 
 my ($h, $out, $err) = start_run('plain', $dsn, '-T', '8', '--init');
 $primary->poll_query_until('postgres', 'SELECT count(*) > 2500 FROM failprobe_client.ledger')
@@ -97,7 +96,7 @@ $standby->stop;
 
 # --- a primary turned read-only, then writable again --------------------------------
 my $node = init_primary('faults');
-my $one = sprintf('host=%s port=%d dbname=postgres target_session_attrs=read-write', $node->host, $node->port);
+my $one = node_dsn($node, 'target_session_attrs=read-write');
 ($h, $out, $err) = start_run('readonly', $one, '-T', '6');
 $node->poll_query_until('postgres', 'SELECT count(*) > 1500 FROM failprobe.ledger') or die 'no load';
 $node->safe_psql('postgres', 'ALTER SYSTEM SET default_transaction_read_only = on; SELECT pg_reload_conf()');

@@ -26,8 +26,7 @@ my $dir = PostgreSQL::Test::Utils::tempdir;
 my $primary = init_primary('primary', interval => 100);
 my $standby = init_standby($primary, 'standby');
 make_synchronous($primary, 'standby');
-my $dsn = sprintf("host=%s,%s port=%d,%d dbname=postgres target_session_attrs=read-write",
-	$primary->host, $standby->host, $primary->port, $standby->port);
+my $dsn = node_dsn([ $primary, $standby ]);
 
 # --- load, and the fault under it -------------------------------------------------
 my ($out, $err) = ('', '');
@@ -44,7 +43,7 @@ my $run = decode_json(slurp_file("$dir/run.json"));
 note "run: sent $run->{sent} acked $run->{acked} failed $run->{failed} in doubt $run->{in_doubt}";
 
 # --- verify against the promoted node --------------------------------------------
-my $vdsn = sprintf('host=%s port=%d dbname=postgres', $standby->host, $standby->port);
+my $vdsn = node_dsn($standby);
 my ($vout, $verr) = ('', '');
 IPC::Run::run([ $failprobe, 'verify', '--dsn', $vdsn, '--ledger', "$dir/run.ledger",
 		'--json', "$dir/verify.json" ], '>', \$vout, '2>', \$verr);

@@ -31,8 +31,7 @@ my $dir = PostgreSQL::Test::Utils::tempdir;
 
 my $primary = init_primary('primary', interval => 100);
 my $standby = init_standby($primary, 'standby');
-my $dsn = sprintf("host=%s,%s port=%d,%d dbname=postgres target_session_attrs=read-write",
-	$primary->host, $standby->host, $primary->port, $standby->port);
+my $dsn = node_dsn([ $primary, $standby ]);
 
 # --- load; pause replication under it; stop the primary; promote ------------------
 my ($out, $err) = ('', '');
@@ -62,7 +61,7 @@ my $run = decode_json(slurp_file("$dir/run.json"));
 my $rid = $run->{run_id};
 
 # --- verify against the promoted node ----------------------------------------------
-my $vdsn = sprintf('host=%s port=%d dbname=postgres', $standby->host, $standby->port);
+my $vdsn = node_dsn($standby);
 sub verify
 {
 	my ($json, @extra) = @_;
@@ -126,7 +125,7 @@ cmp_ok($n_truth - $v->{in_doubt}, '<=', $v->{acked_lost},
 cmp_ok($v->{acked_lost}, '<=', $n_truth, 'acked_lost <= truly lost');
 
 # --- --old-primary: the lost tail, seen from both sides --------------------------------
-my $odsn = sprintf('host=%s port=%d dbname=postgres', $primary->host, $primary->port);
+my $odsn = node_dsn($primary);
 my ($rc2, $v2, $text2) = verify('verify_old.json', '--old-primary', $odsn);
 is($rc2, 1, 'with --old-primary: still exit 1');
 my $o = $v2->{old_primary};

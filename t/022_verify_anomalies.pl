@@ -31,7 +31,7 @@ my $failprobe = "$FindBin::Bin/../client/failprobe";
 my $dir = PostgreSQL::Test::Utils::tempdir;
 
 my $node = init_primary('primary', interval => 100);
-my $dsn = sprintf('host=%s port=%d dbname=postgres', $node->host, $node->port);
+my $dsn = node_dsn($node);
 
 # failprobe verify with @args; returns (exit status, stdout, stderr, JSON or undef)
 sub verify
@@ -69,7 +69,7 @@ ok(defined $j->{rto_ms} && $j->{rto_ms} > 0, "the restart is an outage with an R
 
 # --- a read-only standby can be checked too -----------------------------------------------
 my $replica = init_standby($node, 'replica');
-($rc, $o, $e, $j) = verify('-d', sprintf('host=%s port=%d dbname=postgres', $replica->host, $replica->port),
+($rc, $o, $e, $j) = verify('-d', node_dsn($replica),
 	'-l', "$dir/a.ledger");
 is($rc, 0, 'verify against a hot standby: exit 0');
 ok($j->{server}{in_recovery}, 'and it knows it read a standby');

@@ -32,8 +32,7 @@ my $primary = init_primary('primary', interval => 100);
 my $standby = init_standby($primary, 'standby');
 make_synchronous($primary, 'standby');
 # trust authentication ignores the password; it must still never be shown
-my $dsn = sprintf("host=%s,%s port=%d,%d dbname=postgres target_session_attrs=read-write "
-	  . "password=Hunter2Secret", $primary->host, $standby->host, $primary->port, $standby->port);
+my $dsn = node_dsn([ $primary, $standby ], 'password=Hunter2Secret');
 
 # --- load, and the fault under it ----------------------------------------------
 my ($out, $err) = ('', '');
@@ -50,7 +49,7 @@ my $run = decode_json(slurp_file("$dir/run.json"));
 note "run: acked $run->{acked} rto_ms " . ($run->{rto_ms} // 'null') . " p99 $run->{latency_ms}{p99}";
 
 # --- verify ------------------------------------------------------------------------
-my $vdsn = sprintf('host=%s port=%d dbname=postgres', $standby->host, $standby->port);
+my $vdsn = node_dsn($standby);
 IPC::Run::run([ $failprobe, 'verify', '--dsn', $vdsn, '--ledger', "$dir/run.ledger",
 		'--json', "$dir/verify.json" ], '>', \my $vout, '2>', \my $verr);
 note "verify exit " . ($? >> 8) . ": $verr";
@@ -113,19 +112,10 @@ like($torn, qr/<b>No server metrics<\/b>: <code>[^<]*torn\.ledger\.server\.jsonl
 	'without samples beside the ledger the page says "no server metrics"');
 
 # --- rendered in a real browser ----------------------------------------------------
-my ($chromium) = grep { -x } map { ("$_/chromium", "$_/chromium-browser") } split /:/, $ENV{PATH};
 SKIP:
 {
-	skip 'chromium is not installed (scripts/install-deps installs it)', 13 unless $chromium;
-	my $home = PostgreSQL::Test::Utils::tempdir;
-	local $ENV{HOME} = $home;
-	local $ENV{XDG_CONFIG_HOME} = "$home/.config";
-	local $ENV{XDG_CACHE_HOME} = "$home/.cache";
-	my @chrome = ($chromium, '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-		'--disable-dev-shm-usage', "--user-data-dir=$home/profile");
-	my ($dom, $cerr) = ('', '');
-	IPC::Run::run([ @chrome, '--dump-dom', "file://$html" ], '>', \$dom, '2>', \$cerr,
-		IPC::Run::timeout(90));
+	my ($dom, $cerr) = chromium($html, '--dump-dom');
+	skip 'chromium is not installed (scripts/install-deps installs it)', 13 unless defined $dom;
 	ok(length $dom > 1000, 'chromium renders the page') or diag $cerr;
 	like($dom, qr/<html[^>]*data-script="ready"/, 'the page script ran');
 
@@ -154,8 +144,7 @@ SKIP:
 	like($dom, qr/id="promotion-mark"/, 'the promotion mark is in the rendered page');
 
 	my $png = "$PostgreSQL::Test::Utils::log_path/040_report.png";
-	IPC::Run::run([ @chrome, '--hide-scrollbars', '--window-size=1280,2000', "--screenshot=$png",
-			"file://$html" ], '>', \my $so, '2>', \my $se, IPC::Run::timeout(90));
+	chromium($html, '--hide-scrollbars', '--window-size=1280,2000', "--screenshot=$png");
 	ok(-s $png && slurp_file($png) =~ /^\x89PNG/, "a screenshot ($png)");
 	copy($html, "$PostgreSQL::Test::Utils::log_path/040_report.html");
 }

@@ -48,8 +48,7 @@ sub median
 my $primary = init_primary('primary050', interval => 100);
 my $standby = init_standby($primary, 'standby050');
 make_synchronous($primary, 'standby050');
-my $dsn = sprintf("host=%s,%s port=%d,%d dbname=postgres target_session_attrs=read-write",
-	$primary->host, $standby->host, $primary->port, $standby->port);
+my $dsn = node_dsn([ $primary, $standby ]);
 
 my ($out, $err) = ('', '');
 my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/run.ledger",
@@ -136,19 +135,10 @@ unlike($page, qr/id="server-none"/, 'and does not say "no server metrics"');
 unlike($page, qr/<(?:script|link|img)[^>]*\bsrc=|<link[^>]*href=|https?:\/\//i,
 	'still self-contained');
 
-my ($chromium) = grep { -x } map { ("$_/chromium", "$_/chromium-browser") } split /:/, $ENV{PATH};
 SKIP:
 {
-	skip 'chromium is not installed (scripts/install-deps installs it)', 14 unless $chromium;
-	my $home = PostgreSQL::Test::Utils::tempdir;
-	local $ENV{HOME} = $home;
-	local $ENV{XDG_CONFIG_HOME} = "$home/.config";
-	local $ENV{XDG_CACHE_HOME} = "$home/.cache";
-	my @chrome = ($chromium, '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-		'--disable-dev-shm-usage', "--user-data-dir=$home/profile");
-	my ($dom, $cerr) = ('', '');
-	IPC::Run::run([ @chrome, '--dump-dom', "file://$html" ], '>', \$dom, '2>', \$cerr,
-		IPC::Run::timeout(90));
+	my ($dom, $cerr) = chromium($html, '--dump-dom');
+	skip 'chromium is not installed (scripts/install-deps installs it)', 14 unless defined $dom;
 	like($dom, qr/<html[^>]*data-script="ready"/, 'chromium renders the page and its script runs')
 	  or diag $cerr;
 
@@ -201,8 +191,7 @@ SKIP:
 	ok(defined $k && $ndots >= 2, "the lag of standby050 is drawn ($ndots points)");
 
 	my $png = "$PostgreSQL::Test::Utils::log_path/050_server_metrics.png";
-	IPC::Run::run([ @chrome, '--hide-scrollbars', '--window-size=1280,2600', "--screenshot=$png",
-			"file://$html" ], '>', \my $so, '2>', \my $se, IPC::Run::timeout(90));
+	chromium($html, '--hide-scrollbars', '--window-size=1280,2600', "--screenshot=$png");
 	ok(-s $png && slurp_file($png) =~ /^\x89PNG/, "a screenshot ($png)");
 	copy($html, "$PostgreSQL::Test::Utils::log_path/050_server_metrics.html");
 }
@@ -225,7 +214,7 @@ like($rerr, qr/^failprobe: cannot read \S*nope\.jsonl[^\n]*\n\z/, 'one line nami
 # --- an unprivileged role ---------------------------------------------------------
 $standby->safe_psql('postgres',
 	'CREATE ROLE loader LOGIN; GRANT INSERT, SELECT ON failprobe.ledger TO loader');
-my $udsn = sprintf("host=%s port=%d dbname=postgres user=loader", $standby->host, $standby->port);
+my $udsn = node_dsn($standby, 'user=loader');
 IPC::Run::run([ $failprobe, 'run', '-d', $udsn, '-l', "$dir/user.ledger", '-R', '200',
 		'-c', '2', '-T', '3', '-q', '--json', "$dir/user.json" ], '>', \$out, '2>', \$err);
 is($? >> 8, 0, 'unprivileged run completes');

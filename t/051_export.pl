@@ -52,7 +52,7 @@ sub export
 
 # --- a run with an outage in it ------------------------------------------------
 my $node = init_primary('primary051', interval => 100);
-my $dsn = sprintf("host=%s port=%d dbname=postgres", $node->host, $node->port);
+my $dsn = node_dsn($node);
 my ($out, $err) = ('', '');
 my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/run.ledger",
 		'--stages', '3s@400,3s@400-800', '-c', '4', '-j', '2', '-q', '--commit-time', '--json', "$dir/run.json" ],

@@ -22,7 +22,7 @@ my $failprobe = "$FindBin::Bin/../client/failprobe";
 my $dir = PostgreSQL::Test::Utils::tempdir;
 
 my $node = init_primary('primary', interval => 100);
-my $dsn = sprintf("host=%s port=%d dbname=postgres", $node->host, $node->port);
+my $dsn = node_dsn($node);
 
 # run NAME, OPTIONS...: returns (exit status, JSON, stdout, stderr)
 sub run_profile
@@ -37,13 +37,29 @@ sub run_profile
 	return ($rc, $j, $out, $err);
 }
 
+# run_profile, run again once when $calm->(JSON) says the machine, not the
+# client, spoiled the first run: the assertions below assume a server that
+# keeps up with what it is given, and this VM has stalls of several seconds
+# (hypervisor steal of 60 % has been seen).  A broken client fails both runs.
+sub run_profile_calm
+{
+	my ($name, $calm, @opts) = @_;
+	my @r = run_profile($name, @opts);
+	return @r if $calm->($r[1]);
+	note "$name: the machine stalled (see above); running it again";
+	unlink glob("$dir/$name.*");
+	return run_profile($name, @opts);
+}
+
 # --- custom stages, a ramp among them -------------------------------------
 # The p99 objective is 2 s: what is checked here is the schedule and the
 # verdict's errors and throughput; in one full run the first stage met a
 # 545 ms stall of the machine (the p50 of that stage was 2.9 ms against
 # 0.3 ms in the next) and missed the default 100 ms.
-my ($rc, $j, $out) = run_profile('stages', '-c', '4', '--stages', '3s@300,3s@300-900,3s@900',
-	'--slo-p99', '2000');
+# A stage missed at these rates means a stalled machine (one full run saw
+# p50 82 ms at 300/s).
+my ($rc, $j, $out) = run_profile_calm('stages', sub { !grep { !$_->{met} } @{ $_[0]{stages} // [] } },
+	'-c', '4', '--stages', '3s@300,3s@300-900,3s@900', '--slo-p99', '2000');
 is($rc, 0, 'custom stages run');
 is(scalar @{ $j->{stages} }, 3, 'three stages reported');
 my @target = (300, 600, 900);	# the ramp's mean rate
@@ -121,9 +137,12 @@ for my $st (@{ $stress->{stages} }, @{ $slow->{stages} })
 # they drain at about 800/s: p99 is back under 50 ms some 1.2 s after the
 # burst (2 to 4 s measured, counting whole seconds; 6 s once, on a starved
 # VM that drained at 300/s), inside the 10 s that follow.
+# Nothing here breaks a connection, so an outage in the run means the
+# machine stalled (once: the server answered nothing for 6.6 s, the
+# connections hit --reply-timeout and the queue never drained in time).
 my $spike;
-($rc, $spike) = run_profile('spike', '-c', '4', '--profile', 'spike', '--slo-p99', '50', '--stages',
-	'3s@200,2s@1500,10s@200');
+($rc, $spike) = run_profile_calm('spike', sub { !defined $_[0]{rto_ms} && !$_[0]{in_doubt} },
+	'-c', '4', '--profile', 'spike', '--slo-p99', '50', '--stages', '3s@200,2s@1500,10s@200');
 is($rc, 0, 'spike run completes');
 my $rec = $spike->{spike_recovery_s};
 ok(defined $rec, 'spike recovery reported (' . ($rec // 'null') . ' s)');

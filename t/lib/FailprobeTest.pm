@@ -9,6 +9,7 @@ use strict;
 use warnings;
 
 use Exporter 'import';
+use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -243,6 +244,42 @@ sub make_server_cert
 		'-extfile', $ext, '-out', $crt);
 	chmod 0600, $key;
 	return ($crt, $key);
+}
+
+push @EXPORT, qw(node_dsn chromium);
+
+# A conninfo for the nodes given, in that order: one node as it is; two or
+# more as a multi-host list that keeps to the one that takes writes, as a
+# client riding through a failover uses it.  @extra: more "key=value" words.
+sub node_dsn
+{
+	my ($nodes, @extra) = @_;
+	my @n = ref $nodes eq 'ARRAY' ? @$nodes : ($nodes);
+	my @words = (
+		'host=' . join(',', map { $_->host } @n),
+		'port=' . join(',', map { $_->port } @n),
+		'dbname=postgres');
+	push @words, 'target_session_attrs=read-write' if @n > 1;
+	return join(' ', @words, @extra);
+}
+
+# Headless Chromium on an HTML file, with more options @args (--dump-dom
+# for the DOM as rendered, its script run; --screenshot=FILE): returns its
+# (stdout, stderr), or () where Chromium is not installed.
+sub chromium
+{
+	my ($html, @args) = @_;
+	my ($chromium) = grep { -x } map { ("$_/chromium", "$_/chromium-browser") } split /:/, $ENV{PATH};
+	return () unless $chromium;
+	my $home = PostgreSQL::Test::Utils::tempdir;
+	local $ENV{HOME} = $home;
+	local $ENV{XDG_CONFIG_HOME} = "$home/.config";
+	local $ENV{XDG_CACHE_HOME} = "$home/.cache";
+	my ($out, $err) = ('', '');
+	IPC::Run::run([ $chromium, '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+			'--disable-dev-shm-usage', "--user-data-dir=$home/profile", @args, "file://$html" ],
+		'>', \$out, '2>', \$err, IPC::Run::timeout(90));
+	return ($out, $err);
 }
 
 push @EXPORT, qw(check_failover_json check_survivors);
