@@ -20,7 +20,9 @@
 # swing times here by +-20 %).  Rounds rotate the order of the clients;
 # medians are printed, with ratios failprobe / pgbench: the ratio of the
 # medians, and the median of each round's ratio (the two clients of a round
-# run one after the other, so a slow spell of the VM hits both).
+# run one after the other, so a slow spell of the VM hits both).  Each
+# measurement also shows the share of CPU time the hypervisor stole from
+# this machine meanwhile (/proc/stat); above 10 % the bench warns.
 #
 # Usage: bench/client_vs_pgbench.sh [--seconds N] [--rounds N] [--clients N]
 #                                   [--rate R] [--pipeline K]
@@ -156,9 +158,10 @@ for r in $(seq "$rounds"); do
 	for i in $(seq 0 $((n - 1))); do
 		l=${loads[$(( (i + r - 1) % n ))]}
 		fresh
-		m=$(${l#*:})
+		mark=$(steal_mark)
+		m="$(${l#*:}) $(steal_pct "$mark")"
 		echo "$m" >>"$dir/${l%%:*}"
-		printf '  round %d %-26s %7s tps %7s us CPU/write  p99 %5s ms %6s k instr %6s k cycles/write\n' \
+		printf '  round %d %-26s %7s tps %7s us CPU/write  p99 %5s ms %6s k instr %6s k cycles/write  steal %s %%\n' \
 			"$r" "${l%%:*}" $m
 	done
 done
@@ -170,11 +173,11 @@ med() {
 }
 echo
 echo "medians:"
-printf '  %-26s %8s %12s %8s %14s %14s\n' load tps "CPU us/write" "p99 ms" "k instr/write" "k cycles/write"
+printf '  %-26s %8s %12s %8s %14s %14s %8s\n' load tps "CPU us/write" "p99 ms" "k instr/write" "k cycles/write" "steal %"
 for l in "${loads[@]}"; do
 	k=${l%%:*}
-	printf '  %-26s %8s %12s %8s %14s %14s\n' "$k" "$(med "$k" 1)" "$(med "$k" 2)" "$(med "$k" 3)" \
-		"$(med "$k" 4)" "$(med "$k" 5)"
+	printf '  %-26s %8s %12s %8s %14s %14s %8s\n' "$k" "$(med "$k" 1)" "$(med "$k" 2)" "$(med "$k" 3)" \
+		"$(med "$k" 4)" "$(med "$k" 5)" "$(med "$k" 6)"
 done
 awk -v r="$rate" \
 	-v pm="$(med pgbench_max 1)" -v pc="$(med pgbench_max 2)" \
@@ -206,3 +209,8 @@ echo "median of the rounds' own ratios: --rate 0 TPS $(paired failprobe_max pgbe
 	"CPU $(paired failprobe_max pgbench_max 2) [$(paired failprobe_max pgbench_max 4)]" \
 	"{$(paired failprobe_max pgbench_max 5)}; --rate $rate CPU $(paired failprobe_rate pgbench_rate 2)," \
 	"pipelined CPU $(paired failprobe_rate_pipelined pgbench_rate 2)"
+steal=$(cat "$dir"/pgbench_* "$dir"/failprobe_* | cut -d' ' -f6 | median)
+if [ "${steal%.*}" -ge 10 ]; then
+	echo "warning: the hypervisor took ${steal} % of this machine's CPU time (median of the measurements):" \
+		"TPS and CPU times swing with it; the instruction counts are the steadier figures"
+fi

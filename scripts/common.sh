@@ -40,3 +40,16 @@ build_pgbouncer_new() {
 	"$top/scripts/build-pgbouncer-new" ||
 		echo "warning: no newer PgBouncer (scripts/build-pgbouncer-new failed): t/015 will skip" >&2
 }
+
+# CPU time the hypervisor gave to other guests (steal), for benchmarks: a
+# timed figure taken while much was stolen says more about the host than
+# about the code.  steal_mark prints a mark; steal_pct MARK the share of all
+# CPU time since then that was stolen, in percent (0 where /proc/stat has
+# no steal column).
+steal_mark() {
+	awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $9 + 0, t; exit }' /proc/stat
+}
+steal_pct() {
+	local a=($1) b=($(steal_mark))
+	awk -v s="$(( b[0] - a[0] ))" -v t="$(( b[1] - a[1] ))" 'BEGIN { printf "%.0f\n", (t > 0 ? s * 100 / t : 0) }'
+}
