@@ -132,12 +132,14 @@ cmp_ok($rows - $in->{acked}, '<=', $rate * 0.5,
 	my $frows = $node->safe_psql('postgres',
 		"SELECT count(*) FROM failprobe.ledger WHERE run_id = $fin->{run_id}");
 	cmp_ok($frows, '>=', $fin->{acked}, "full: the $fin->{acked} acknowledged writes are in the table");
-	cmp_ok($frows - $fin->{acked}, '<=', $rate * 0.5,
-		'full: at most about a flush interval of writes is beyond the ledger (' . ($frows - $fin->{acked}) . ')');
+	# a flush interval is 0.1 s, but a starved VM has held an fdatasync for
+	# 1.5 s while writes queued behind it (1477 beyond the ledger)
+	cmp_ok($frows - $fin->{acked}, '<=', $rate * 2,
+		'full: at most a few flush intervals of writes are beyond the ledger (' . ($frows - $fin->{acked}) . ')');
 }
 
 # --- a server that stops answering just before the end ------------------------------
-# The backends are stopped (SIGSTOP) half a second before the end, so their
+# The backends are stopped (SIGSTOP) some seconds before the end, so their
 # connections stay up, the writes in flight get no answer, and the writes
 # due after that cannot go out (one in flight per connection).  The drain
 # gives up 10 s after the end: in flight becomes in doubt, the writes due
@@ -146,8 +148,9 @@ cmp_ok($rows - $in->{acked}, '<=', $rate * 0.5,
 	$node->safe_psql('postgres', 'TRUNCATE failprobe.ledger');
 	my ($out, $err) = ('', '');
 	my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/stalled.ledger",
-			'-R', 500, '-c', '2', '-T', '3', '--reply-timeout', '60', '-q', '--json', "$dir/stalled.json" ],
+			'-R', 500, '-c', '2', '-T', '6', '--reply-timeout', '60', '-q', '--json', "$dir/stalled.json" ],
 		'>', \$out, '2>', \$err);
+	# 2 s into a 6 s run: a 3 s run was over before a starved VM got here
 	$node->poll_query_until('postgres', 'SELECT count(*) > 1000 FROM failprobe.ledger')
 	  or die 'the load did not start';
 	my @pids = split /\n/, $node->safe_psql('postgres',
@@ -160,11 +163,11 @@ cmp_ok($rows - $in->{acked}, '<=', $rate * 0.5,
 	note "stalled: exit $rc\n$out$err";
 	is($rc, 0, 'stalled: the run ends');
 	my $j = decode_json(slurp_file("$dir/stalled.json"));
-	is($j->{sent} + $j->{missed}, 1500, "stalled: every write due is sent or missed (sent $j->{sent}, missed $j->{missed})");
+	is($j->{sent} + $j->{missed}, 3000, "stalled: every write due is sent or missed (sent $j->{sent}, missed $j->{missed})");
 	cmp_ok($j->{missed}, '>', 0, 'stalled: the writes that could not go out are missed');
 	is($j->{in_doubt}, 2, 'stalled: the write in flight on each connection is in doubt');
 	my ($irc, $in) = inspect("$dir/stalled.ledger");
-	is($in->{records}, 1500, 'stalled: the ledger holds every write due');
+	is($in->{records}, 3000, 'stalled: the ledger holds every write due');
 }
 
 $node->stop;

@@ -103,14 +103,16 @@ $node->safe_psql('postgres', 'ALTER SYSTEM SET default_transaction_read_only = o
 usleep(1_000_000);
 $node->safe_psql('postgres',
 	'SET default_transaction_read_only = off; ALTER SYSTEM RESET default_transaction_read_only; SELECT pg_reload_conf()');
+my $writable_at = $node->safe_psql('postgres', 'SELECT now()');
 ($rc, $j) = finish_run('readonly', $h, $out, $err);
 is($rc, 0, 'read-only: the run completes');
 cmp_ok($j->{failed}, '>', 0, "read-only: writes failed ($j->{failed})");
 cmp_ok($j->{errors_by_class}{25} // 0, '>', 0, 'read-only: with SQLSTATE class 25 (25006)');
+# counted from the moment it was writable again, not over the last second:
+# a starved VM has taken 1.8 s to get back and left 40 writes in that second
 my $after = $node->safe_psql('postgres',
-	"SELECT count(*) FROM failprobe.ledger WHERE run_id = $j->{run_id}
-	   AND sent_at > (SELECT max(sent_at) FROM failprobe.ledger WHERE run_id = $j->{run_id}) - interval '1 s'");
-cmp_ok($after, '>', 500, "read-only: writes resumed once the server took them again ($after in the last second)");
+	"SELECT count(*) FROM failprobe.ledger WHERE run_id = $j->{run_id} AND sent_at > '$writable_at'");
+cmp_ok($after, '>', 20, "read-only: writes resumed once the server took them again ($after)");
 is($j->{sent}, $j->{acked} + $j->{failed} + $j->{in_doubt}, 'read-only: sent = acked + failed + in doubt');
 cmp_ok($j->{missed}, '>', 300, "read-only: the client looked for a read-write server meanwhile ($j->{missed} missed)");
 cmp_ok($j->{connections}{failed}, '>', 0,
@@ -133,8 +135,11 @@ is($killed, 4, 'terminated: the run\'s four backends');
 is($rc, 0, 'terminated: the run completes');
 my %classes = %{ $j->{errors_by_class} };
 note explain \%classes;
-is(scalar(grep { !/^(08|57)$/ } keys %classes), 0,
+# 'none': the run ended before an answer came, which a starved VM has done
+# (p50 4 s) to the writes in flight at the end
+is(scalar(grep { !/^(08|57|none)$/ } keys %classes), 0,
 	'terminated: what was in flight carries 57 (admin shutdown) or 08 (connection lost)');
+ok($classes{57} || $classes{'08'}, 'terminated: the termination is seen as 57 or 08');
 cmp_ok($j->{acked}, '>', 4000, "terminated: the run went on after reconnecting ($j->{acked} acked)");
 is($j->{sent}, $j->{acked} + $j->{failed} + $j->{in_doubt}, 'terminated: sent = acked + failed + in doubt');
 
