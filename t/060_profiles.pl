@@ -69,8 +69,11 @@ for my $s (@{ $j->{stages} })
 	my $due_rate = $s->{due} / ($s->{end_s} - $s->{start_s});
 	cmp_ok(abs($due_rate - $t) / $t, '<=', 0.01,
 		"stage $s->{stage}: $due_rate writes due per second, target $t");
-	cmp_ok(abs($s->{achieved} - $t) / $t, '<=', 0.01,
-		"stage $s->{stage}: achieved $s->{achieved}/s within 1 % of $t");
+	# achieved counts acks by when they came: a few dozen late ones land in
+	# the next stage (590 of 600/s in one run); a wrong schedule is off by
+	# far more (a ramp at its end rate: 900)
+	cmp_ok(abs($s->{achieved} - $t) / $t, '<=', 0.03,
+		"stage $s->{stage}: achieved $s->{achieved}/s within 3 % of $t");
 	ok($s->{met}, "stage $s->{stage} met the objectives");
 }
 like($out, qr/stages \(custom.*\n.*target\/s.*\n\s+1\s+0-3\s+300\s/, 'results table printed');
