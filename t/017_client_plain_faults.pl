@@ -125,8 +125,15 @@ cmp_ok($j->{rto_ms} // 0, '>', 800,
 	"read-only: the RTO spans the read-only second ($j->{rto_ms} ms), not a connection that had not noticed yet");
 
 # --- the run's backends terminated ------------------------------------------------------
-($h, $out, $err) = start_run('terminated', $one, '-T', '5', '--pipeline', '4', '-M', 'prepared');
-$node->poll_query_until('postgres', 'SELECT count(*) > 1000 FROM failprobe.ledger WHERE run_id > 0')
+# As fast as possible, so that every connection has writes in flight when
+# its backend goes: at 1000/s in groups of 4, a connection sends every 16 ms
+# and a .ci/run once terminated four backends that had answered everything
+# (no write carried an error, nothing to classify).
+# The earlier runs' rows are in the table: wait for 1000 of this one's.
+my $rows_before = $node->safe_psql('postgres', 'SELECT count(*) FROM failprobe.ledger');
+($h, $out, $err) = start_run('terminated', $one, '-T', '5', '--pipeline', '4', '-M', 'prepared',
+	'-R', '0');
+$node->poll_query_until('postgres', "SELECT count(*) > $rows_before + 1000 FROM failprobe.ledger")
   or die 'no load';
 usleep(500_000);
 my $killed = $node->safe_psql('postgres',
