@@ -52,9 +52,7 @@ make -C "$top" -s client
 ensure_test_user
 failprobe="$top/client/failprobe"
 
-dir=$(mktemp -d /tmp/pg_failprobe-bench.XXXXXX)
-chmod 755 "$dir"
-[ "$(id -u)" -eq 0 ] && chown "$FAILPROBE_USER" "$dir"
+dir=$(bench_dir pg_failprobe-bench)
 stop_all() {
 	for n in primary standby; do
 		as_server_user pg_ctl -D "$dir/$n" -m immediate stop >/dev/null 2>&1 || true
@@ -65,11 +63,7 @@ trap stop_all EXIT
 
 pport=$((20000 + RANDOM % 20000))
 sport=$((pport + 1))
-as_server_user initdb -D "$dir/primary" -A trust -N >/dev/null
-cat >>"$dir/primary/postgresql.conf" <<EOF
-listen_addresses = '127.0.0.1'
-port = $pport
-unix_socket_directories = ''
+bench_initdb "$dir/primary" "$pport" <<EOF
 max_wal_size = 4GB
 shared_preload_libraries = 'pg_failprobe'
 synchronous_standby_names = 'standby'

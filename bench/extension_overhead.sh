@@ -42,17 +42,11 @@ done
 build_and_install
 ensure_test_user
 
-dir=$(mktemp -d /tmp/pg_failprobe-bench.XXXXXX)
-chmod 755 "$dir"
-[ "$(id -u)" -eq 0 ] && chown "$FAILPROBE_USER" "$dir"
+dir=$(bench_dir pg_failprobe-bench)
 trap 'as_server_user pg_ctl -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 
 port=$((20000 + RANDOM % 30000))
-as_server_user initdb -D "$dir/data" -A trust -N >/dev/null
-cat >>"$dir/data/postgresql.conf" <<EOF
-listen_addresses = '127.0.0.1'
-port = $port
-unix_socket_directories = ''
+bench_initdb "$dir/data" "$port" <<EOF
 max_wal_size = 4GB
 include_if_exists = 'bench.conf'
 EOF

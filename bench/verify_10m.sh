@@ -36,20 +36,14 @@ done
 make -C "$top/client" -s failprobe
 ensure_test_user
 
-dir=$(mktemp -d /tmp/pg_failprobe-vbench.XXXXXX)
-chmod 755 "$dir"
-[ "$(id -u)" -eq 0 ] && chown "$FAILPROBE_USER" "$dir"
+dir=$(bench_dir pg_failprobe-vbench)
 trap 'as_server_user pg_ctl -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 
 cc -O2 -std=c11 -Wall -Wextra -Werror -I"$top/client" -o "$dir/verify_gen" \
 	"$top/bench/verify_gen.c" "$top/client/ledger.c" "$top/client/crc32c.c" -pthread
 
 port=$((20000 + RANDOM % 30000))
-as_server_user initdb -D "$dir/data" -A trust -N >/dev/null
-cat >>"$dir/data/postgresql.conf" <<EOC
-listen_addresses = '127.0.0.1'
-port = $port
-unix_socket_directories = ''
+bench_initdb "$dir/data" "$port" <<EOC
 max_wal_size = 8GB
 synchronous_commit = off
 maintenance_work_mem = 512MB

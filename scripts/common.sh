@@ -53,3 +53,23 @@ steal_pct() {
 	local a=($1) b=($(steal_mark))
 	awk -v s="$(( b[0] - a[0] ))" -v t="$(( b[1] - a[1] ))" 'BEGIN { printf "%.0f\n", (t > 0 ? s * 100 / t : 0) }'
 }
+
+# Benchmarks' throwaway servers.  bench_dir PREFIX: a fresh directory under
+# /tmp that the server user may write in, printed.
+bench_dir() {
+	local d
+	d=$(mktemp -d "/tmp/$1.XXXXXX")
+	chmod 755 "$d"
+	[ "$(id -u)" -eq 0 ] && chown "$FAILPROBE_USER" "$d"
+	echo "$d"
+}
+# bench_initdb DATADIR PORT: a cluster listening on 127.0.0.1:PORT only (no
+# socket file, so nothing outside DATADIR's parent is written); further
+# postgresql.conf lines come on stdin.
+bench_initdb() {
+	as_server_user initdb -D "$1" -A trust -N >/dev/null
+	{
+		printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = ''\n" "$2"
+		cat
+	} >>"$1/postgresql.conf"
+}
