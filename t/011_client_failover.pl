@@ -32,19 +32,12 @@ sub failover_run
 	# both nodes in one multi-host connection string, as an operator would
 	my $dsn = node_dsn([ $primary, $standby ]);
 
-	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/run$n.ledger",
-			'-R', '2000', '-c', '4', '-j', '2', '-T', '10', '--json', "$dir/run$n.json", @extra ],
-		'>', \$out, '2>', \$err);
-
-	# --- the fault, half-way ----------------------------------------------------
-	$primary->poll_query_until('postgres',
-		"SELECT count(*) > 4000 FROM failprobe.ledger") or die 'load did not start';
-	$primary->stop('immediate');
-	$standby->safe_psql('postgres', 'SELECT pg_promote()');
-
+	my ($h, $outr, $errr) = start_load($dsn, "$dir/run$n",
+		'-R', '2000', '-c', '4', '-j', '2', '-T', '10', @extra);
+	fail_over($primary, $standby, 4000, $errr);	# half-way
 	$h->finish;
 	my $rc = $? >> 8;
+	my ($out, $err) = ($$outr, $$errr);
 	note $err;
 	note $out;
 	is($rc, 0, 'run completes with exit 0 through the failover');

@@ -70,19 +70,12 @@ is(scalar(grep { /\S/ } split /\n/, $err), 1, '-M prepared: one line');
 ok(!-e "$dir/prep.ledger", '-M prepared: no ledger file left behind');
 
 # --- the failover run through the pooler ---------------------------------------
-my ($rout, $rerr) = ('', '');
-my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/run.ledger",
-		'-R', '2000', '-c', '4', '-j', '2', '-T', '10', '--json', "$dir/run.json" ],
-	'>', \$rout, '2>', \$rerr);
-
-$primary->poll_query_until('postgres',
-	"SELECT count(*) > 4000 FROM failprobe.ledger") or die 'load did not start';
-$primary->stop('immediate');
-$standby->safe_psql('postgres', 'SELECT pg_promote()');
+my ($h, $routr, $rerrr) = start_load($dsn, "$dir/run", '-R', '2000', '-c', '4', '-j', '2', '-T', '10');
+fail_over($primary, $standby, 4000, $rerrr);
 pgbouncer_point($pgb, $standby);
-
 $h->finish;
 $rc = $? >> 8;
+my ($rout, $rerr) = ($$routr, $$rerrr);
 note $rerr;
 note $rout;
 is($rc, 0, 'run through PgBouncer completes with exit 0 through the failover');

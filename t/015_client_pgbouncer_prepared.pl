@@ -55,20 +55,13 @@ sub run_client
 }
 
 # --- a failover run with named prepared statements ------------------------------
-my ($rout, $rerr) = ('', '');
-my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/run.ledger",
-		'-M', 'prepared', '-R', '2000', '-c', '4', '-j', '2', '-T', '10',
-		'--json', "$dir/run.json" ],
-	'>', \$rout, '2>', \$rerr);
-
-$primary->poll_query_until('postgres',
-	"SELECT count(*) > 4000 FROM failprobe.ledger") or die "load did not start: $rerr";
-$primary->stop('immediate');
-$standby->safe_psql('postgres', 'SELECT pg_promote()');
+my ($h, $routr, $rerrr) = start_load($dsn, "$dir/run",
+	'-M', 'prepared', '-R', '2000', '-c', '4', '-j', '2', '-T', '10');
+fail_over($primary, $standby, 4000, $rerrr);
 pgbouncer_point($pgb, $standby);
-
 $h->finish;
 my $rc = $? >> 8;
+my ($rout, $rerr) = ($$routr, $$rerrr);
 note $rerr;
 note $rout;
 is($rc, 0, '-M prepared through PgBouncer 1.24 completes with exit 0 through the failover');

@@ -34,10 +34,7 @@ my $standby = init_standby($primary, 'standby');
 my $dsn = node_dsn([ $primary, $standby ]);
 
 # --- load; pause replication under it; stop the primary; promote ------------------
-my ($out, $err) = ('', '');
-my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/run.ledger",
-		'-R', '1500', '-c', '4', '-j', '2', '-T', '8', '--json', "$dir/run.json" ],
-	'>', \$out, '2>', \$err);
+my ($h) = start_load($dsn, "$dir/run", '-R', '1500', '-c', '4', '-j', '2', '-T', '8');
 $primary->poll_query_until('postgres', "SELECT count(*) > 2000 FROM failprobe.ledger")
   or die 'load did not start';
 my $walsender = $primary->safe_psql('postgres', 'SELECT pid FROM pg_stat_replication');

@@ -35,14 +35,8 @@ make_synchronous($primary, 'standby');
 my $dsn = node_dsn([ $primary, $standby ], 'password=Hunter2Secret');
 
 # --- load, and the fault under it ----------------------------------------------
-my ($out, $err) = ('', '');
-my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/run.ledger",
-		'-R', '2000', '-c', '4', '-j', '2', '-T', '8', '--json', "$dir/run.json" ],
-	'>', \$out, '2>', \$err);
-$primary->poll_query_until('postgres', "SELECT count(*) > 3000 FROM failprobe.ledger")
-  or die 'load did not start';
-$primary->stop('immediate');
-$standby->safe_psql('postgres', 'SELECT pg_promote()');
+my ($h) = start_load($dsn, "$dir/run", '-R', '2000', '-c', '4', '-j', '2', '-T', '8');
+fail_over($primary, $standby, 3000);
 $h->finish;
 is($? >> 8, 0, 'run completes through the failover');
 my $run = decode_json(slurp_file("$dir/run.json"));

@@ -50,17 +50,12 @@ my $standby = init_standby($primary, 'standby050');
 make_synchronous($primary, 'standby050');
 my $dsn = node_dsn([ $primary, $standby ]);
 
-my ($out, $err) = ('', '');
-my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/run.ledger",
-		'-R', '1000', '-c', '4', '-j', '2', '-T', '9', '--json', "$dir/run.json" ],
-	'>', \$out, '2>', \$err);
-$primary->poll_query_until('postgres', "SELECT count(*) > 4000 FROM failprobe.ledger")
-  or die 'load did not start';
-$primary->stop('immediate');
-$standby->safe_psql('postgres', 'SELECT pg_promote()');
+my ($h, undef, $run_err) = start_load($dsn, "$dir/run", '-R', '1000', '-c', '4', '-j', '2', '-T', '9');
+fail_over($primary, $standby, 4000);
 $h->finish;
-note $err;
+note $$run_err;
 is($? >> 8, 0, 'the run completes through the failover');
+my ($out, $err) = ('', '');
 
 my $j = decode_json(slurp_file("$dir/run.json"));
 my $sm = $j->{server_metrics};

@@ -9,6 +9,7 @@ use strict;
 use warnings;
 
 use Exporter 'import';
+use FindBin;
 use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
@@ -315,6 +316,35 @@ sub check_survivors
 		"SELECT count(*) FROM failprobe.ledger l, failprobe.events e
 		  WHERE l.run_id = $j->{run_id} AND e.kind = 'promoted' AND l.sent_at > e.at");
 	cmp_ok($after, '>', 1000, "writes resumed after the promotion ($after)");
+	return;
+}
+
+push @EXPORT, qw(start_load fail_over);
+
+# `failprobe run` in the background against $dsn with @opts, its ledger at
+# $base.ledger and its JSON at $base.json: returns the harness and
+# references to what it prints on stdout and stderr.
+sub start_load
+{
+	my ($dsn, $base, @opts) = @_;
+	my $failprobe = "$FindBin::Bin/../client/failprobe";
+	my ($out, $err) = ('', '');
+	my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$base.ledger",
+			'--json', "$base.json", @opts ], '>', \$out, '2>', \$err);
+	return ($h, \$out, \$err);
+}
+
+# The failover the tests put under load: once the primary's ledger table
+# holds more than $rows rows, stop it at once and promote the standby.
+# $err: the client's stderr (a reference from start_load), said if the load
+# never started.
+sub fail_over
+{
+	my ($primary, $standby, $rows, $err) = @_;
+	$primary->poll_query_until('postgres', "SELECT count(*) > $rows FROM failprobe.ledger")
+	  or die 'the load did not start' . ($err ? ": $$err" : '');
+	$primary->stop('immediate');
+	$standby->safe_psql('postgres', 'SELECT pg_promote()');
 	return;
 }
 
