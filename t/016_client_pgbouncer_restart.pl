@@ -20,9 +20,7 @@ use FailprobeTest;
 
 my $failprobe = "$FindBin::Bin/../client/failprobe";
 -x $failprobe or BAIL_OUT("$failprobe is not built: run make first");
-my $bouncer_bin = -x '/usr/sbin/pgbouncer' ? '/usr/sbin/pgbouncer' : 'pgbouncer';
-plan skip_all => 'pgbouncer is not installed (scripts/install-deps)'
-  unless system("$bouncer_bin --version >/dev/null 2>&1") == 0;
+my $bouncer_bin = pgbouncer_or_skip();
 my $dir = PostgreSQL::Test::Utils::tempdir;
 
 my $primary = init_primary('primary', interval => 100);

@@ -128,7 +128,23 @@ use IPC::Run;
 use Time::HiRes qw(usleep);
 
 push @EXPORT, qw(start_pgbouncer pgbouncer_point pgbouncer_admin stop_pgbouncer
-  make_ca make_server_cert);
+  pgbouncer_or_skip make_ca make_server_cert);
+
+# Debian's pgbouncer binary (the tests use the real one).
+sub debian_pgbouncer
+{
+	return -x '/usr/sbin/pgbouncer' ? '/usr/sbin/pgbouncer' : 'pgbouncer';
+}
+
+# Debian's pgbouncer binary; where it is not installed, the whole test is
+# skipped, saying how to get it.
+sub pgbouncer_or_skip
+{
+	my $bin = debian_pgbouncer();
+	plan skip_all => 'pgbouncer is not installed (scripts/install-deps)'
+	  unless system("$bin --version >/dev/null 2>&1") == 0;
+	return $bin;
+}
 
 # Start the real pgbouncer binary in transaction mode on a free 127.0.0.1
 # port, serving database postgres from $node; the test user may log in
@@ -137,7 +153,7 @@ push @EXPORT, qw(start_pgbouncer pgbouncer_point pgbouncer_admin stop_pgbouncer
 sub start_pgbouncer
 {
 	my ($name, $node, %opts) = @_;
-	my $bin = $opts{bin} // (-x '/usr/sbin/pgbouncer' ? '/usr/sbin/pgbouncer' : 'pgbouncer');
+	my $bin = $opts{bin} // debian_pgbouncer();
 	my $dir = PostgreSQL::Test::Utils::tempdir;
 	my $user = $ENV{USER} || getpwuid($<);
 	my $pgb = {
