@@ -343,8 +343,9 @@ fp_node_sql(const fp_drill *d, int i, const char *sql, char *out, size_t outlen,
 	PGresult   *res;
 	int			rc = -1;
 
-	node_conninfo(d, d->node[i].port, ci, sizeof(ci) - 64);
-	strcat(ci, " connect_timeout=5 application_name=failprobe-drill");
+	node_conninfo(d, d->node[i].port, ci, sizeof(ci));
+	snprintf(ci + strlen(ci), sizeof(ci) - strlen(ci),
+			 " connect_timeout=5 application_name=failprobe-drill");
 	pg = PQconnectdb(ci);
 	if (PQstatus(pg) != CONNECTION_OK)
 	{
