@@ -12,7 +12,8 @@
 # Two loads:
 #   --rate 0     as fast as possible: TPS and client CPU per write
 #   --rate R     open loop at R (default 8000): achieved rate, p99, and client
-#                CPU per write, failprobe also with --pipeline K
+#                CPU per write, failprobe also with --pipeline K (default 8,
+#                as in every figure of docs/benchmarks.md)
 # Client CPU is the client process's user + system time (GNU time), divided
 # by the writes it completed; where perf can count (root), also the
 # instructions and the CPU cycles the client used per write (counts: they
@@ -33,7 +34,7 @@ seconds=10
 rounds=3
 clients=16
 rate=8000
-pipeline=4
+pipeline=8
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--seconds) seconds=$2; shift 2 ;;
