@@ -40,7 +40,7 @@ dir=$(bench_dir pg_failprobe-vbench)
 trap 'as_server_user pg_ctl -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 
 cc -O2 -std=c11 -Wall -Wextra -Werror -I"$top/client" -o "$dir/verify_gen" \
-	"$top/bench/verify_gen.c" "$top/client/ledger.c" "$top/client/crc32c.c" -pthread
+	"$top/bench/verify_gen.c" "$top/client/ledger_write.c" "$top/client/ledger_read.c" "$top/client/crc32c.c" -pthread
 
 port=$((20000 + RANDOM % 30000))
 bench_initdb "$dir/data" "$port" <<EOC

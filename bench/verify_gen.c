@@ -3,7 +3,7 @@
  *
  *   verify_gen FILE RUN_ID WORKERS PER_WORKER
  *
- * Uses the client's own ledger writer (ledger.c), so the file is exactly
+ * Uses the client's own ledger writer (ledger_write.c), so the file is exactly
  * what `failprobe run` would leave.  Every write is acknowledged on
  * timeline 1, except seq % 100003 == 0 (in doubt) and seq % 500009 == 0
  * (failed); the bench script makes the table rows to match and knows

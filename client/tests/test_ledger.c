@@ -1,6 +1,6 @@
 /*
- * test_ledger.c - cmocka unit tests for the ledger file (ledger.c) and its
- * checksum (crc32c.c).
+ * test_ledger.c - cmocka unit tests for the ledger file (ledger_write.c,
+ * ledger_read.c) and its checksum (crc32c.c).
  *
  * Every test works on real files in a private mkdtemp() directory, removed
  * at the end.  Damage is made by patching or truncating a good file at
