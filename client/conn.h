@@ -127,8 +127,18 @@ void		fp_conn_host_timeout(fp_conn *c, int64_t now);
 /* When write seq of c is due (monotonic us); INT64_MAX: after the schedule ends. */
 int64_t		fp_conn_due(const fp_conn *c, uint64_t seq);
 
-/* Send writes that are due, as far as the pipeline allows. */
+/* Send writes that are due, as far as the pipeline allows (conn_send.c). */
 void		fp_conn_send_due(fp_conn *c, int64_t now, int64_t end);
+
+/* Push libpq's unsent output; want_write says whether some is left. */
+void		fp_conn_flush_output(fp_conn *c, int64_t now);
+
+/*
+ * The primary's current timeline, as SQL: the first 8 hex digits of its WAL
+ * file's name.  The identity query asks it, and so does each INSERT through
+ * a pooler (RETURNING), where each may reach another server.
+ */
+#define FP_TLI_SQL "('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int"
 
 /* Count writes that came due while the connection could not take them. */
 void		fp_conn_miss_due(fp_conn *c, int64_t now, int64_t end);
@@ -138,6 +148,9 @@ void		fp_conn_miss_due(fp_conn *c, int64_t now, int64_t end);
  * RETURNING the timeline) once its thread, run and worker are set.
  */
 void		fp_conn_init_sql(fp_conn *c);
+
+/* The INSERT's parameter types: seq, digest, sent_at, payload (conn_send.c). */
+extern const Oid fp_insert_types[4];
 
 /* Hand the thread's batched ledger records to the ledger writer. */
 void		fp_thread_flush(fp_thread *t);
