@@ -38,6 +38,15 @@ sub start_run
 	return ($h, \$out, \$err);
 }
 
+# Rows of run $run_id in $node's ledger table sent after $when (a timestamp
+# the server gave).
+sub rows_sent_after
+{
+	my ($node, $run_id, $when) = @_;
+	return $node->safe_psql('postgres',
+		"SELECT count(*) FROM failprobe.ledger WHERE run_id = $run_id AND sent_at > '$when'");
+}
+
 sub finish_run
 {
 	my ($name, $h, $out, $err) = @_;
@@ -112,8 +121,7 @@ cmp_ok($j->{failed}, '>', 0, "read-only: writes failed ($j->{failed})");
 cmp_ok($j->{errors_by_class}{25} // 0, '>', 0, 'read-only: with SQLSTATE class 25 (25006)');
 # counted from the moment it was writable again, not over the last second:
 # a starved VM has taken 1.8 s to get back and left 40 writes in that second
-my $after = $node->safe_psql('postgres',
-	"SELECT count(*) FROM failprobe.ledger WHERE run_id = $j->{run_id} AND sent_at > '$writable_at'");
+my $after = rows_sent_after($node, $j->{run_id}, $writable_at);
 cmp_ok($after, '>', 20, "read-only: writes resumed once the server took them again ($after)");
 is($j->{sent}, $j->{acked} + $j->{failed} + $j->{in_doubt}, 'read-only: sent = acked + failed + in doubt');
 cmp_ok($j->{missed}, '>', 300, "read-only: the client looked for a read-write server meanwhile ($j->{missed} missed)");
@@ -150,8 +158,7 @@ note explain \%classes;
 is(scalar(grep { !/^(08|57|none)$/ } keys %classes), 0,
 	'terminated: what was in flight carries 57 (admin shutdown) or 08 (connection lost)');
 ok($classes{57} || $classes{'08'}, 'terminated: the termination is seen as 57 or 08');
-my $went_on = $node->safe_psql('postgres',
-	"SELECT count(*) FROM failprobe.ledger WHERE run_id = $j->{run_id} AND sent_at > '$killed_at'");
+my $went_on = rows_sent_after($node, $j->{run_id}, $killed_at);
 cmp_ok($went_on, '>', 20, "terminated: the run went on after reconnecting ($went_on writes sent after)");
 is($j->{sent}, $j->{acked} + $j->{failed} + $j->{in_doubt}, 'terminated: sent = acked + failed + in doubt');
 
