@@ -22,6 +22,7 @@
 #include "sampler.h"
 #include "stages.h"
 #include "timefmt.h"
+#include "worker.h"
 
 static int
 class_index(const char *sqlstate)
@@ -188,6 +189,9 @@ fp_summary_print(const fp_summary *sum, const fp_run *run)
 		   ms(fp_hist_percentile(&sum->latency, 50)), ms(fp_hist_percentile(&sum->latency, 90)),
 		   ms(fp_hist_percentile(&sum->latency, 99)), ms(fp_hist_percentile(&sum->latency, 99.9)),
 		   ms(sum->latency.max));
+	if (run->cfg->pipeline > 1)
+		printf("  (pipelined: answers are read in groups, up to %.0f ms after they came; "
+			   "their latency includes that)\n", FP_COALESCE_US / 1000.0);
 	printf("  schedule lag (ms): p50 %.2f  p99 %.2f  max %.2f\n",
 		   ms(fp_hist_percentile(&sum->lag, 50)), ms(fp_hist_percentile(&sum->lag, 99)),
 		   ms(sum->lag.max));

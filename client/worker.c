@@ -157,9 +157,8 @@ next_wakeup(const fp_conn *c, int64_t soonest, int64_t end, int depth)
  * the client's instructions per write by a fifth to a third at 2000 and
  * 8000/s (K=8, 16 connections; fewer reads, ACKs and context switches) and
  * raised the TPS at rate 0; 2 ms saved nothing more.  Without pipelining
- * the same pause only lowered the TPS.
+ * the same pause only lowered the TPS.  FP_COALESCE_US is in worker.h.
  */
-#define FP_COALESCE_US 1000
 
 static void
 coalesce(fp_thread *t, int64_t until)

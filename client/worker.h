@@ -8,6 +8,13 @@
 #include "run.h"
 #include "waitset.h"
 
+/*
+ * Pipelined runs: after handling answers, how long a thread lets more of
+ * them arrive before it looks again (worker.c says why).  The summary says
+ * it, as the latency of an answer includes up to this much.
+ */
+#define FP_COALESCE_US 1000
+
 typedef struct fp_conn fp_conn;
 
 /*

@@ -50,6 +50,15 @@ sub failover_run
 	is($j{tli_after}, 2, 'first ack after on timeline 2: writes resumed on the promoted node');
 	like($err, qr/progress: .*(OUTAGE|reconnecting|disrupted)/, 'progress shows the outage');
 	like($out, qr/outage: detection .* RTO/, 'summary states the outage');
+	if (grep { $_ eq '--pipeline' } @extra)
+	{
+		like($out, qr/pipelined: answers are read in groups, up to 1 ms after they came/,
+			'pipelined: the summary says latency includes the gathering of answers');
+	}
+	else
+	{
+		unlike($out, qr/answers are read in groups/, 'not pipelined: nothing gathered, nothing said');
+	}
 
 	cmp_ok($j->{connections}{attempts}, '>', 4,
 		"the connections were made again ($j->{connections}{attempts} attempts for 4 connections)");
