@@ -83,10 +83,7 @@ is(scalar(grep { /\S/ } split /\n/, $err), 1, 'wrong CA: one line');
 ok(!-e "$dir/wrong.ledger", 'wrong CA: no ledger file left behind');
 
 # --- the failover run over TLS ----------------------------------------------------
-my ($rout, $rerr) = ('', '');
-my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/run.ledger",
-		'-R', '2000', '-c', '4', '-j', '2', '-T', '10', '--json', "$dir/run.json" ],
-	'>', \$rout, '2>', \$rerr);
+my ($h, $routr, $rerrr) = start_load($dsn, "$dir/run", '-R', '2000', '-c', '4', '-j', '2', '-T', '10');
 
 # the client's sessions on a node, and how many of them are not encrypted
 my $tls_sql = "SELECT count(*) >= 4 AND count(*) FILTER (WHERE NOT s.ssl) = 0
@@ -104,6 +101,7 @@ ok($standby->poll_query_until('postgres', $tls_sql),
 
 $h->finish;
 $rc = $? >> 8;
+my ($rout, $rerr) = ($$routr, $$rerrr);
 push @seen, $rout, $rerr;
 note $rerr;
 note $rout;

@@ -33,18 +33,15 @@ my $rate = 1000;
 sub signalled_run
 {
 	my ($name, $signal) = @_;
-	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/$name.ledger",
-			'-R', $rate, '-c', '4', '-T', '60', '-q', '--json', "$dir/$name.json" ],
-		'>', \$out, '2>', \$err);
+	my ($h, $out, $err) = start_load($dsn, "$dir/$name", '-R', $rate, '-c', '4', '-T', '60', '-q');
 	$node->poll_query_until('postgres', 'SELECT count(*) > 1500 FROM failprobe.ledger')
 	  or die 'the load did not start';
 	$h->signal($signal);
 	$h->finish;
 	my $rc = $? >> 8;
 	my $sig = $? & 127;
-	note "$name: exit $rc, signal $sig\n$out$err";
-	return ($rc, $sig, $out, $err);
+	note "$name: exit $rc, signal $sig\n$$out$$err";
+	return ($rc, $sig, $$out, $$err);
 }
 
 sub inspect
@@ -146,10 +143,8 @@ cmp_ok($rows - $in->{acked}, '<=', $rate * 0.5,
 # but never sent are missed, and none is dropped uncounted.
 {
 	$node->safe_psql('postgres', 'TRUNCATE failprobe.ledger');
-	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/stalled.ledger",
-			'-R', 500, '-c', '2', '-T', '6', '--reply-timeout', '60', '-q', '--json', "$dir/stalled.json" ],
-		'>', \$out, '2>', \$err);
+	my ($h, $out, $err) = start_load($dsn, "$dir/stalled",
+		'-R', 500, '-c', '2', '-T', '6', '--reply-timeout', '60', '-q');
 	# 2 s into a 6 s run: a 3 s run was over before a starved VM got here
 	$node->poll_query_until('postgres', 'SELECT count(*) > 1000 FROM failprobe.ledger')
 	  or die 'the load did not start';
@@ -160,7 +155,7 @@ cmp_ok($rows - $in->{acked}, '<=', $rate * 0.5,
 	$h->finish;
 	my $rc = $? >> 8;
 	kill 'CONT', @pids;
-	note "stalled: exit $rc\n$out$err";
+	note "stalled: exit $rc\n$$out$$err";
 	is($rc, 0, 'stalled: the run ends');
 	my $j = decode_json(slurp_file("$dir/stalled.json"));
 	is($j->{sent} + $j->{missed}, 3000, "stalled: every write due is sent or missed (sent $j->{sent}, missed $j->{missed})");

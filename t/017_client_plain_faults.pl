@@ -31,11 +31,7 @@ my $dir = PostgreSQL::Test::Utils::tempdir;
 sub start_run
 {
 	my ($name, $dsn, @extra) = @_;
-	my ($out, $err) = ('', '');
-	my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/$name.ledger",
-			'-R', '1000', '-c', '4', '-j', '2', '--json', "$dir/$name.json", '-P', '0', @extra ],
-		'>', \$out, '2>', \$err);
-	return ($h, \$out, \$err);
+	return start_load($dsn, "$dir/$name", '-R', '1000', '-c', '4', '-j', '2', '-P', '0', @extra);
 }
 
 # Rows of run $run_id in $node's ledger table sent after $when (a timestamp

@@ -53,10 +53,8 @@ sub export
 # --- a run with an outage in it ------------------------------------------------
 my $node = init_primary('primary051', interval => 100);
 my $dsn = node_dsn($node);
-my ($out, $err) = ('', '');
-my $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/run.ledger",
-		'--stages', '3s@400,3s@400-800', '-c', '4', '-j', '2', '-q', '--commit-time', '--json', "$dir/run.json" ],
-	'>', \$out, '2>', \$err);
+my ($h) = start_load($dsn, "$dir/run",
+	'--stages', '3s@400,3s@400-800', '-c', '4', '-j', '2', '-q', '--commit-time');
 $node->poll_query_until('postgres', "SELECT count(*) > 800 FROM failprobe.ledger")
   or die 'load did not start';
 $node->stop('immediate');
