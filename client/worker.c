@@ -144,10 +144,6 @@ next_wakeup(const fp_conn *c, int64_t soonest, int64_t end, int depth)
 }
 
 /*
- * Wait until a socket is ready or 'until' (monotonic); then let each ready
- * connection handle its input and output.
- */
-/*
  * Pipelined runs: the answers to a group of writes arrive one by
  * one as the server commits them, and waking for each costs more CPU than
  * anything else the client does.  Having handled one, let the rest of the
@@ -159,7 +155,6 @@ next_wakeup(const fp_conn *c, int64_t soonest, int64_t end, int depth)
  * raised the TPS at rate 0; 2 ms saved nothing more.  Without pipelining
  * the same pause only lowered the TPS.  FP_COALESCE_US is in worker.h.
  */
-
 static void
 coalesce(fp_thread *t, int64_t until)
 {
@@ -182,6 +177,10 @@ coalesce(fp_thread *t, int64_t until)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * Wait until a socket is ready or 'until' (monotonic); then let each ready
+ * connection handle its input and output.
+ */
 static void
 wait_and_handle(fp_thread *t, int64_t until)
 {
