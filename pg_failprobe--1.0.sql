@@ -2,6 +2,40 @@
 
 \echo Use "CREATE EXTENSION pg_failprobe" to load this file. \quit
 
+-- The control file's "schema = failprobe" reuses a schema that already
+-- exists.  One that a non-superuser owns, or may create objects in, could
+-- later be renamed or filled with look-alike tables whose triggers the
+-- worker would run as a superuser: refuse it.
+DO $$
+DECLARE
+    untrusted text;
+BEGIN
+    SELECT pg_catalog.string_agg(CASE WHEN a.grantee = 0::pg_catalog.oid THEN 'PUBLIC' ELSE r.rolname END, ', ')
+      INTO untrusted
+      FROM pg_catalog.pg_namespace n
+      CROSS JOIN LATERAL pg_catalog.aclexplode(
+          COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a
+      LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
+     WHERE n.nspname = 'failprobe'
+       AND a.privilege_type = 'CREATE'
+       AND (a.grantee = 0::pg_catalog.oid OR NOT r.rolsuper);
+    IF untrusted IS NULL THEN
+        SELECT r.rolname INTO untrusted
+          FROM pg_catalog.pg_namespace n JOIN pg_catalog.pg_roles r ON r.oid = n.nspowner
+         WHERE n.nspname = 'failprobe' AND NOT r.rolsuper;
+    END IF;
+    IF untrusted IS NOT NULL THEN
+        RAISE EXCEPTION 'schema "failprobe" already exists and is not a superuser''s alone'
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = pg_catalog.format('%s may create objects in it or owns it; the '
+                      'extension''s background worker runs as a superuser and uses this schema.',
+                      untrusted),
+                  HINT = 'Drop the schema, or make a superuser its owner and revoke CREATE from '
+                      'everyone else, then run CREATE EXTENSION again.';
+    END IF;
+END
+$$;
+
 -- One row per beat of the background worker on the primary.  seq rises by
 -- one per beat and continues from the highest seq a promoted node holds, so
 -- a gap or a reused seq after a failover marks beats that were lost.

@@ -36,6 +36,11 @@ INSERT INTO failprobe.ledger VALUES (1, 1, 3, '\x03', now());
 SELECT lsn > :'seen_lsn' AS advanced FROM failprobe.last_commit();
 SELECT lsn AS seen_lsn FROM failprobe.last_commit() \gset
 
+-- a NOTIFY alone gets its XID after pre-commit, and commits a record too
+NOTIFY fp_channel;
+SELECT lsn > :'seen_lsn' AS notify_counted FROM failprobe.last_commit();
+SELECT lsn AS seen_lsn FROM failprobe.last_commit() \gset
+
 -- only the server sets these
 SET pg_failprobe.commit_lsn = '0/1';
 SET pg_failprobe.report_commits = off;

@@ -43,3 +43,24 @@ SELECT c.relname, has_table_privilege('fp_nobody', c.oid, 'SELECT,INSERT,UPDATE,
 
 REVOKE ALL ON failprobe.ledger FROM fp_writer;
 DROP ROLE fp_nobody, fp_monitor, fp_writer;
+
+-- a schema named failprobe that someone else owns or may write is refused
+BEGIN;
+DROP EXTENSION pg_failprobe;
+CREATE ROLE fp_squatter;
+-- DROP EXTENSION leaves the schema, as CREATE EXTENSION may have found it
+ALTER SCHEMA failprobe OWNER TO fp_squatter;
+SAVEPOINT owned;
+CREATE EXTENSION pg_failprobe;
+ROLLBACK TO owned;
+ALTER SCHEMA failprobe OWNER TO CURRENT_USER;
+GRANT CREATE ON SCHEMA failprobe TO fp_squatter;
+SAVEPOINT granted;
+CREATE EXTENSION pg_failprobe;
+ROLLBACK TO granted;
+-- a superuser's schema, with no CREATE for others, is taken
+REVOKE CREATE ON SCHEMA failprobe FROM fp_squatter;
+CREATE EXTENSION pg_failprobe;
+SELECT extname FROM pg_extension WHERE extname = 'pg_failprobe';
+ROLLBACK;
+SELECT count(*) > 0 AS extension_back FROM failprobe.heartbeat;

@@ -13,13 +13,13 @@
  *	pg_failprobe.commit_time	its commit timestamp, UTC, microseconds
  *
  * How: the values live in plain statics set from the commit callback, which
- * must never fail, since the commit has already happened when it runs.  At
- * pre-commit a transaction notes whether it has an XID (read-only ones pay
- * nothing).  Once the commit has released its locks (a resource-release
- * callback, still inside CommitTransaction), the two ParameterStatus
- * messages are put into the output buffer from a stack buffer: no palloc,
- * nothing that can throw, and the client reads them with the reply to the
- * commit.  libpq accepts ParameterStatus at any point of a response.
+ * must never fail, since the commit has already happened when it runs, and
+ * only for transactions with an XID (read-only ones pay nothing, and wrote
+ * no commit record).  Once the commit has released its locks (a
+ * resource-release callback, still inside CommitTransaction), the two
+ * ParameterStatus messages are put into the output buffer from a stack
+ * buffer: no palloc, nothing that can throw, and the client reads them with
+ * the reply to the commit.  libpq accepts ParameterStatus at any point of a response.
  *
  * Going through set_config_option() instead would be simpler but costs the
  * GUC machinery a walk over every setting at the end of each transaction and
@@ -57,9 +57,6 @@ PG_FUNCTION_INFO_V1(failprobe_last_commit);
 static bool fp_have_commit = false;
 static XLogRecPtr fp_commit_lsn = InvalidXLogRecPtr;
 static TimestampTz fp_commit_time = 0;
-
-/* Set at pre-commit when the transaction has an XID, consumed at commit. */
-static bool fp_commit_pending = false;
 
 /* Set at commit when the client is to be told, consumed after the locks. */
 static bool fp_report_pending = false;
@@ -141,14 +138,14 @@ fp_xact_callback(XactEvent event, void *arg)
 {
 	switch (event)
 	{
-		case XACT_EVENT_PRE_COMMIT:
-			fp_commit_pending =
-				TransactionIdIsValid(GetTopTransactionIdIfAny());
-			break;
-
 		case XACT_EVENT_COMMIT:
-			/* Plain assignments only: nothing here may fail. */
-			if (fp_commit_pending)
+
+			/*
+			 * Plain assignments only: nothing here may fail.  The XID is
+			 * still set here, and only now final: pre-commit work such as
+			 * a pending NOTIFY can assign one after XACT_EVENT_PRE_COMMIT.
+			 */
+			if (TransactionIdIsValid(GetTopTransactionIdIfAny()))
 			{
 				fp_commit_lsn = XactLastCommitEnd;
 				fp_commit_time = GetCurrentTransactionStopTimestamp();
@@ -156,12 +153,6 @@ fp_xact_callback(XactEvent event, void *arg)
 				fp_report_pending = fp_report_commits != FP_REPORT_OFF &&
 					whereToSendOutput == DestRemote && !am_walsender;
 			}
-			fp_commit_pending = false;
-			break;
-
-		case XACT_EVENT_ABORT:
-		case XACT_EVENT_PREPARE:
-			fp_commit_pending = false;
 			break;
 
 		default:

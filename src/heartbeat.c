@@ -103,10 +103,12 @@ static FpStatement fp_insert_started = {
 	.expected = SPI_OK_INSERT,
 };
 
+/* Promotions of other nodes replicate here too: only this node's count. */
 static FpStatement fp_load_state = {
 	.sql = "SELECT (SELECT max(seq) FROM failprobe.heartbeat), "
-	"(SELECT max(at) FROM failprobe.events WHERE kind = 'promoted')",
-	.nargs = 0,
+	"(SELECT max(at) FROM failprobe.events WHERE kind = 'promoted' AND node = $1)",
+	.nargs = 1,
+	.argtypes = {TEXTOID},
 	.expected = SPI_OK_SELECT,
 };
 
@@ -141,6 +143,14 @@ failprobe_worker_main(Datum main_arg)
 	 * timeline's surviving history ends.
 	 */
 	SetConfigOption("synchronous_commit", "local", PGC_SUSET, PGC_S_OVERRIDE);
+
+	/*
+	 * The worker runs as a superuser and its statements name functions and
+	 * operators unqualified (jsonb_build_object, <).  A search_path from
+	 * ALTER DATABASE, or a better-matching function in public, would let
+	 * whoever can create objects there run code as that superuser.
+	 */
+	SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_SUSET, PGC_S_OVERRIDE);
 	SetConfigOption("application_name", "pg_failprobe", PGC_USERSET, PGC_S_OVERRIDE);
 	pgstat_report_appname("pg_failprobe");
 
@@ -316,8 +326,9 @@ fp_enter_role(FpWorker *w, const char *promotion_seen)
 {
 	bool		isnull;
 	Datum		d;
+	Datum		node = CStringGetTextDatum(failprobe_current_node_name());
 
-	fp_spi_exec(&fp_load_state, NULL, NULL);
+	fp_spi_exec(&fp_load_state, &node, NULL);
 	d = fp_spi_first(1, &isnull);
 	w->next_seq = isnull ? 1 : DatumGetInt64(d) + 1;
 	d = fp_spi_first(2, &isnull);
@@ -328,7 +339,11 @@ fp_enter_role(FpWorker *w, const char *promotion_seen)
 		SpinLockRelease(&failprobe_shared->mutex);
 	}
 
-	if (RecoveryInProgress())
+	/*
+	 * A transaction begun before the promotion ended stays read-only; the
+	 * standby step sees the promotion next and records it in a new one.
+	 */
+	if (RecoveryInProgress() || TransactionStartedDuringRecovery())
 	{
 		w->state = FP_STANDBY;
 		return;

@@ -21,11 +21,16 @@ wait_for_beats($primary, 10);
 $primary->safe_psql('postgres',
 	"INSERT INTO failprobe.ledger
 	 SELECT 1, 0, g, '\\x00', now() FROM generate_series(1, 1000) g");
-$primary->wait_for_catchup($standby);
+# read before the catchup, so every beat up to it has reached the standby
 my $old_last_seq = $primary->safe_psql('postgres', 'SELECT max(seq) FROM failprobe.heartbeat');
+$primary->wait_for_catchup($standby);
 $primary->stop('immediate');
 
-# the standby notices its upstream is gone only by no longer hearing it
+# the standby notices its upstream is gone only by no longer hearing it;
+# what it received is replayed before the newest beat is read
+$standby->poll_query_until('postgres',
+	'SELECT pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn()')
+  or die 'the standby did not replay what it received';
 my $replayed_seq = $standby->safe_psql('postgres',
 	'SELECT max(seq) FROM failprobe.heartbeat');
 cmp_ok($replayed_seq, '>=', $old_last_seq,
@@ -102,6 +107,18 @@ wait_for_beats($standby, 3, $standby->safe_psql('postgres', 'SELECT max(seq) FRO
 is($standby->safe_psql('postgres', "SELECT count(*) FROM failprobe.events WHERE kind = 'promoted'"),
 	'1', 'one promoted event after a restart');
 isnt(status_of($standby)->{last_promotion_at}, '', 'promotion time read back after restart');
+
+# --- a standby of the promoted node replays its promoted event -----------
+# That promotion is not this node's: its status says it was never promoted.
+my $standby2 = init_standby($standby, 'standby2');
+wait_for_worker($standby2);
+$standby2->poll_query_until('postgres',
+	"SELECT role = 'standby' AND last_seq IS NOT NULL FROM failprobe.status()")
+  or die 'the new standby never watched replay';
+is($standby2->safe_psql('postgres', "SELECT count(*) FROM failprobe.events WHERE kind = 'promoted'"),
+	'1', "the new standby has the promoted node's event");
+is(status_of($standby2)->{last_promotion_at}, '', 'but reports no promotion of its own');
+$standby2->stop;
 
 $standby->stop;
 done_testing();

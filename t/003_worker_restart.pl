@@ -39,6 +39,30 @@ cmp_ok(log_count($node, qr/terminating any other active server processes/), '>='
 # --- one row per start in events ------------------------------------------
 cmp_ok($node->safe_psql('postgres', "SELECT count(*) FROM failprobe.events WHERE kind = 'worker_started'"),
 	'==', 3, 'three worker_started events for three starts');
+
+# --- a hostile search_path: the worker resolves names in pg_catalog only --
+# A function in another schema matching worker_started's argument types
+# exactly would win over pg_catalog's VARIADIC "any" one, and a database's
+# search_path applies to background workers too.
+$node->safe_psql('postgres', q{
+	CREATE SCHEMA evil;
+	CREATE TABLE evil.hijacked (by text);
+	CREATE FUNCTION evil.jsonb_build_object(text, int, text, int) RETURNS jsonb
+		LANGUAGE sql AS $$ INSERT INTO evil.hijacked VALUES (current_user) RETURNING '{}'::jsonb $$;
+	ALTER DATABASE postgres SET search_path = evil, pg_catalog, public;
+});
+my $evil_pid = wait_for_worker($node);
+$node->safe_psql('postgres', "SELECT pg_terminate_backend($evil_pid)");
+my $clean_pid = wait_for_worker($node, $evil_pid);
+$node->poll_query_until('postgres',
+	"SELECT count(*) = 4 FROM failprobe.events WHERE kind = 'worker_started'")
+	or die 'no fourth worker_started event';
+is($node->safe_psql('postgres', 'SELECT count(*) FROM evil.hijacked'), '0',
+	'a function on the database\'s search_path is not called by the worker');
+is($node->safe_psql('postgres', "SELECT detail ? 'pid' FROM failprobe.events "
+		. "WHERE kind = 'worker_started' ORDER BY at DESC LIMIT 1"),
+	't', 'its event was built by pg_catalog.jsonb_build_object');
+$node->safe_psql('postgres', 'ALTER DATABASE postgres RESET search_path');
 $node->stop;
 
 # --- missing database: retried with backoff, said clearly ------------------

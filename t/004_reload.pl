@@ -33,6 +33,9 @@ $node->safe_psql('postgres',
 ok($node->poll_query_until('postgres', 'SELECT heartbeat_interval_ms = 250 FROM failprobe.status()'),
 	'status shows the new interval');
 my $n = beats_in_window(3);
+# a stall of a starved VM makes the worker skip beats (it never bursts):
+# one more window before calling the pace wrong
+$n = beats_in_window(3) if $n < 10;
 cmp_ok($n, '>=', 10, "at least 10 beats in 3 s at 250 ms ($n)");
 cmp_ok($n, '<=', 14, "at most 14 beats in 3 s at 250 ms ($n)");
 is(status_of($node)->{worker_pid}, $pid, 'same worker: reloaded, not restarted');
