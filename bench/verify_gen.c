@@ -73,15 +73,22 @@ main(int argc, char **argv)
 			if (n == BATCH)
 			{
 				if (fp_ledger_append(lw, batch, n) != 0)
-					break;
+					goto done;	/* the writer failed: close says why */
 				appended += n;
 				n = 0;
 				/* keep the writer's queue (memory) bounded */
 				while (appended - fp_ledger_durable_count(lw) > 1000000)
+				{
+					if (fp_ledger_error(lw) != NULL)
+						goto done;
 					nanosleep(&(struct timespec) {.tv_nsec = 5000000}, NULL);
+				}
 			}
 		}
-	if ((n > 0 && fp_ledger_append(lw, batch, n) != 0) || fp_ledger_close(lw, err, sizeof(err)) != 0)
+	if (n > 0)
+		(void) fp_ledger_append(lw, batch, n);
+done:
+	if (fp_ledger_close(lw, err, sizeof(err)) != 0)
 	{
 		fprintf(stderr, "verify_gen: %s\n", err[0] ? err : "cannot write the ledger");
 		return 1;

@@ -130,14 +130,45 @@ reader_fail(fp_ledger_reader *r, bool truncated, const char *fmt, ...)
 	r->truncated = truncated;
 }
 
+/*
+ * Whether the file's last 16 bytes, after offset off, are a good end mark.
+ * The writer adds the end mark only once every block is durable, so a file
+ * that ends in one was complete: a bad tail before it is damage.
+ */
+static bool
+ends_in_end_mark(fp_ledger_reader *r, uint64_t off)
+{
+	int64_t		size = file_size(r->fd);
+	unsigned char m[FP_BLOCK_HDR_SIZE];
+
+	if (r->version == FP_LEDGER_OLDEST || size < 0 ||
+		(uint64_t) size < off + 2 * FP_BLOCK_HDR_SIZE ||
+		pread(r->fd, m, sizeof m, (off_t) size - FP_BLOCK_HDR_SIZE) != (ssize_t) sizeof m)
+		return false;
+	return get_u32(m) == FP_END_MAGIC && get_u32(m + 4) == 0 &&
+		fp_crc32c(0, m, 12) == get_u32(m + 12);
+}
+
+/*
+ * The tail from off on is unreadable (why: a parenthesised reason, or "").
+ * A killed writer leaves that, unless the file still ends in its end mark.
+ */
 static void
 fail_truncated(fp_ledger_reader *r, uint64_t off, uint64_t ignored,
 			   const char *why)
 {
-	reader_fail(r, true,
-				"truncated tail at offset %llu (a killed client, or a full disk?): "
-				"%llu bytes ignored%s; records before it are good",
-				(unsigned long long) off, (unsigned long long) ignored, why);
+	if (ends_in_end_mark(r, off))
+		reader_fail(r, false,
+					"damaged block at offset %llu%s, before a good end mark: the run "
+					"finished, so this is damage, not a killed client; the %llu records "
+					"before it are good",
+					(unsigned long long) off, why[0] ? why : " (cut short)",
+					(unsigned long long) r->nread);
+	else
+		reader_fail(r, true,
+					"truncated tail at offset %llu (a killed client, or a full disk?): "
+					"%llu bytes ignored%s; records before it are good",
+					(unsigned long long) off, (unsigned long long) ignored, why);
 }
 
 /*
@@ -174,8 +205,8 @@ fail_bad_block(fp_ledger_reader *r, uint64_t off, uint64_t blk_len,
 	bool		torn;
 	char		reason[128];
 
-	/* the last block, or the last before an end mark written after it
-	 * (the end mark can reach the disk while the block does not) */
+	/* the last thing in the file, or followed by nothing but an end mark
+	 * (fail_truncated tells that damage from a torn write) */
 	if (blk_len > 0)
 		torn = size >= 0 && ((uint64_t) size == off + blk_len ||
 							 (uint64_t) size == off + blk_len + FP_BLOCK_HDR_SIZE);

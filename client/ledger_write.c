@@ -246,10 +246,11 @@ writer_main(void *arg)
 {
 	fp_ledger_writer *w = arg;
 
+	struct timespec deadline = deadline_in(w->flush_ms);
+
 	pthread_mutex_lock(&w->mu);
 	for (;;)
 	{
-		struct timespec deadline = deadline_in(w->flush_ms);
 		fp_record  *batch;
 		size_t		n;
 		bool		stopping;
@@ -260,6 +261,9 @@ writer_main(void *arg)
 			if (pthread_cond_timedwait(&w->wake, &w->mu, &deadline) == ETIMEDOUT)
 				break;
 		}
+		/* from the swap, not after the write: a slow fdatasync must not
+		 * stretch the time a record waits for the next one */
+		deadline = deadline_in(w->flush_ms);
 
 		/* swap buffers: appenders continue into the (empty) spare */
 		batch = w->queue;

@@ -192,9 +192,17 @@ fp_outage_failover(const fp_outage_scan *sc)
 double
 fp_outage_rto_ms(const fp_outage *o)
 {
-	if (o->first_problem == 0 || o->first_ack_after == 0 || o->last_ack_before == 0)
+	int64_t		from;
+
+	if (o->first_problem == 0 || o->first_ack_after == 0)
 		return -1;
-	return (o->first_ack_after - o->last_ack_before) / 1000.0;
+	/* no ack before the trouble (the run began in it): down from its start */
+	from = o->last_ack_before ? o->last_ack_before : o->first_problem;
+	/* the old timeline acknowledged after the new one's first ack (split
+	 * brain, which verify reports): writes were never down */
+	if (o->first_ack_after <= from)
+		return 0;
+	return (o->first_ack_after - from) / 1000.0;
 }
 
 double

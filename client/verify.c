@@ -151,6 +151,10 @@ parse_options(int argc, char **argv, fpv_options *o)
 		return usage("unexpected argument '%s'", argv[optind]);
 	if (o->nledgers == 0)
 		return usage("verify needs --ledger FILE%s", "");
+	for (int i = 0; i < o->nledgers; i++)
+		if (fp_cli_same_file(o->json_path, o->ledgers[i]))
+			return usage("--json %s is a --ledger file: the JSON would replace the ledger; give it a file of its own",
+						 o->json_path);
 	return -1;
 }
 

@@ -52,7 +52,8 @@ ranges_json(const fpv_ranges *rs)
 											 "last_at", fp_json_time(g->last_us)));
 	}
 	return json_pack("{s:I,s:I,s:b,s:o}", "writes", (json_int_t) rs->writes,
-					 "ranges", (json_int_t) rs->n, "complete", rs->n <= FPV_JSON_RANGES,
+					 "ranges", (json_int_t) rs->n,
+					 "complete", rs->n <= FPV_JSON_RANGES && rs->unlisted == 0,
 					 "list", arr);
 }
 
@@ -69,7 +70,7 @@ counts_json(json_t *root, const fpv_counts *c)
 	set_int(root, "sent", c->sent);
 	set_int(root, "acked", c->acked);
 	set_int(root, "acked_lost", c->acked_lost);
-	set_int(root, "acked_present", c->acked_ok);
+	set_int(root, "acked_present", c->acked_ok - c->corrupt_acked);	/* the right digest */
 	set_int(root, "failed", c->failed);
 	set_int(root, "failed_present", c->failed_present);
 	set_int(root, "in_doubt", c->in_doubt);

@@ -193,6 +193,7 @@ fpv_ledgers_read(fpv_ledger *lg, int n, fpv_recon *r, bool second, char *err, si
 		if (read_one(&lg[i], i, r, second, err, errlen) != 0)
 			return -1;
 		r->truncated = r->truncated || lg[i].truncated;
+		r->ledger_truncated[i] = lg[i].truncated;
 	}
 	return 0;
 }

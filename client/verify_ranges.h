@@ -31,6 +31,7 @@ typedef struct fpv_ranges
 	size_t		n;
 	size_t		cap;
 	uint64_t	writes;			/* writes covered */
+	uint64_t	unlisted;		/* writes of the kind left out (a cap was hit) */
 } fpv_ranges;
 
 void		fpv_ranges_free(fpv_ranges *rs);

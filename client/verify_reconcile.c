@@ -272,6 +272,25 @@ worker_known(const fpv_store *s, int64_t worker)
 	return worker >= 0 && (uint64_t) worker < s->nworkers && s->w[worker].state != NULL;
 }
 
+/*
+ * Whether a row no record numbers may have been sent by a write whose record
+ * was in a truncated tail.  A worker's records are written in seq order, so
+ * a cut only takes the seqs after its last record; a worker no ledger
+ * numbers may have had all of its records in the cut.
+ */
+static bool
+beyond_ledger(const fpv_recon *r, int64_t worker, int64_t seq)
+{
+	const fpv_worker *w;
+
+	if (!r->truncated)
+		return false;
+	if (!worker_known(&r->store, worker))
+		return true;
+	w = &r->store.w[worker];
+	return r->ledger_truncated[w->ledger] && (uint64_t) seq > w->max_seq;
+}
+
 int
 fpv_recon_row(fpv_recon *r, int64_t worker, int64_t seq, const unsigned char digest8[8],
 			  bool consistent)
@@ -281,8 +300,7 @@ fpv_recon_row(fpv_recon *r, int64_t worker, int64_t seq, const unsigned char dig
 	r->c.rows++;
 	if (st == NULL || (*st & FPV_OUTCOME_MASK) == 0)
 	{
-		/* past a truncated tail the ledger cannot say who sent it */
-		if (r->truncated)
+		if (beyond_ledger(r, worker, seq))
 		{
 			r->c.beyond_ledger++;
 			return 0;
@@ -328,7 +346,11 @@ fpv_recon_ranges(fpv_recon *r)
 							  FP_OUT_IN_DOUBT | FPV_PRESENT) != 0 ||
 		fpv_ranges_from_store(&r->tail, s, FPV_PRESENT | FPV_ON_OLD, FPV_ON_OLD) != 0)
 		return -1;
-	return fpv_ranges_from_pairs(&r->unexpected, r->listed, r->nlisted);
+	if (fpv_ranges_from_pairs(&r->unexpected, r->listed, r->nlisted) != 0)
+		return -1;
+	/* only the first FPV_MAX_LISTED unexpected rows were kept */
+	r->unexpected.unlisted = r->c.unexpected - r->nlisted;
+	return 0;
 }
 
 /* ---- step 3: the ledger again ------------------------------------------- */

@@ -150,6 +150,7 @@ typedef struct fpv_recon
 	uint64_t	run_id;
 	int			payload_bytes[FPV_MAX_LEDGERS];	/* per --ledger */
 	bool		truncated;		/* some ledger ends in a truncated tail */
+	bool		ledger_truncated[FPV_MAX_LEDGERS];	/* which ones */
 	bool		have_old;		/* --old-primary rows were streamed */
 	const fpv_promotion *promos;
 	int			npromos;

@@ -81,7 +81,8 @@ print_rto(const fpv_report *rep, FILE *out)
 {
 	const fp_outage *o = &rep->r->outage.outage;
 	double		rto = fp_outage_rto_ms(o);
-	char		a[40], b[40], c[40];
+	double		detection = fp_outage_detection_ms(o);
+	char		a[40], b[40], c[40], before[80], det[40] = "";
 
 	if (o->first_problem == 0)
 	{
@@ -91,13 +92,19 @@ print_rto(const fpv_report *rep, FILE *out)
 	fp_time_of_day(a, sizeof(a), o->last_ack_before);
 	fp_time_of_day(b, sizeof(b), o->first_problem);
 	fp_time_of_day(c, sizeof(c), o->first_ack_after);
-	if (rto >= 0)
-		fprintf(out, "  RTO       %.1f ms, detection %.1f ms (client: last ack %s on timeline %u, "
-				"first problem %s, first ack after %s on timeline %u)\n", rto,
-				fp_outage_detection_ms(o), a, o->tli_before, b, c, o->tli_after);
+	/* a run that began in the outage has no ack before it */
+	if (o->last_ack_before == 0)
+		snprintf(before, sizeof(before), "no ack before it");
 	else
-		fprintf(out, "  RTO       not recovered (client: last ack %s, first problem %s, no ack after)\n",
-				a, b);
+		snprintf(before, sizeof(before), "last ack %s on timeline %u", a, o->tli_before);
+	if (detection >= 0)
+		snprintf(det, sizeof(det), ", detection %.1f ms", detection);
+	if (rto >= 0)
+		fprintf(out, "  RTO       %.1f ms%s (client: %s, first problem %s, first ack after %s on timeline %u)\n",
+				rto, det, before, b, c, o->tli_after);
+	else
+		fprintf(out, "  RTO       not recovered (client: %s, first problem %s, no ack after)\n",
+				before, b);
 }
 
 static void
@@ -170,6 +177,9 @@ print_ranges(const char *title, const fpv_ranges *rs, bool times, FILE *out)
 	}
 	if (rs->n > FPV_TEXT_RANGES)
 		fprintf(out, "    ... %zu more ranges (all in --json)\n", rs->n - FPV_TEXT_RANGES);
+	if (rs->unlisted > 0)
+		fprintf(out, "    ... and %" PRIu64 " more writes not listed (only the first %d are kept)\n",
+				rs->unlisted, FPV_MAX_LISTED);
 }
 
 static void

@@ -221,7 +221,12 @@ fpv_stream_rows(PGconn *pg, const char *table_sql, fpv_recon *r, bool old,
 		char		scratch[256];
 		int			end = copy_end(pg, rc ? scratch : err, rc ? sizeof(scratch) : errlen);
 
-		return (rc != 0 || end != 0) ? -1 : 0;
+		if (rc != 0 || end != 0)
+			return -1;
+		/* read, even with no row of the run: writes on neither node count */
+		if (old)
+			r->have_old = true;
+		return 0;
 	}
 }
 

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config.h"
+
 /* The state byte.  The low three bits are the ledger's fp_outcome (0: the
  * ledger holds no record of this seq); the rest are flags. */
 #define FPV_OUTCOME_MASK 0x07
@@ -24,7 +26,7 @@
 #define FPV_DUP			0x40	/* the ledgers hold more than one record of it */
 
 /* Limits that keep a damaged or hostile ledger from asking for absurd memory. */
-#define FPV_MAX_WORKERS (1u << 20)
+#define FPV_MAX_WORKERS FP_MAX_WORKERS
 #define FPV_MAX_SEQ		(UINT64_C(1) << 34)
 
 typedef struct fpv_worker

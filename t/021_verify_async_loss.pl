@@ -44,6 +44,10 @@ kill 'STOP', $walsender;
 # commits the standby will never see
 $primary->poll_query_until('postgres',
 	"SELECT count(*) > $before + 1000 FROM failprobe.ledger") or die 'load stalled';
+# SIGQUIT is queued for the stopped walsender first, so that it dies the moment
+# it continues: if pg_ctl's own came later than the SIGCONT (a slow VM), the
+# walsender would ship its backlog and nothing would be lost (as in the drill).
+kill 'QUIT', $walsender;
 my ($so, $se) = ('', '');
 my $stop = IPC::Run::start([ 'pg_ctl', '-D', $primary->data_dir, '-m', 'immediate', 'stop' ],
 	'>', \$so, '2>', \$se);
@@ -134,6 +138,13 @@ is($o->{unknown_rows}, 0, 'no row on the old primary the ledger does not know');
 is($o->{lost_tail_acked}, $v2->{acked_lost}, 'every lost acknowledged write is in the tail');
 is($o->{acked_on_neither}, 0, 'no acknowledged write is on neither node');
 like($text2, qr/old primary .*lost tail/, 'the text reports the lost tail');
+
+# --- an old primary without a row of the run: the lost writes are on neither --------
+$primary->safe_psql('postgres', "DELETE FROM failprobe.ledger WHERE run_id = $rid");
+my ($rc3, $v3, $text3) = verify('verify_empty_old.json', '--old-primary', $odsn);
+is($v3->{old_primary}{acked_on_neither}, $v3->{acked_lost},
+	"old primary without the run's rows: all $v3->{acked_lost} lost acknowledged writes are on neither node");
+like($text3, qr/WARNING\s+$v3->{acked_lost} acked writes are on neither node/, 'and the text warns of it');
 
 $primary->stop;
 $standby->stop;

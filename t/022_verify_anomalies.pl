@@ -112,6 +112,10 @@ is($j->{corrupt_inconsistent}, 1, 'one not self-consistent (digest changed)');
 is($j->{corrupt_digest}, 1, 'one self-consistent but not the write the client sent');
 is_deeply([ map { "$_->{worker}:$_->{from}-$_->{to}" } @{ $j->{corrupt_ranges}{list} } ], ['1:20-21'],
 	'reported as 1:20-21');
+is($j->{corrupt_acked}, 2, 'both were acknowledged writes');
+is($j->{acked_present}, $j->{acked} - $j->{acked_lost} - $j->{corrupt_acked},
+	'acked_present counts only rows with the right digest, as the text does');
+like($o, qr/acked\s+present $j->{acked_present}, LOST $j->{acked_lost}, corrupt 2/, 'the text says the same');
 
 # --- a row no one sent ----------------------------------------------------------------
 $node->safe_psql('postgres',

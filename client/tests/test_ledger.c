@@ -239,6 +239,24 @@ read_sequential(const char *path, int *rc, char *err, size_t errlen,
 	return n;
 }
 
+/*
+ * Reading path gives worker 0's seq 1..good, then fails (-1), as a truncated
+ * tail or not, with a message that holds each string of says (NULL ends it).
+ */
+static void
+assert_read_ends(const char *path, uint64_t good, bool truncated, const char *const says[])
+{
+	char		err[512];
+	int			rc;
+	bool		trunc;
+
+	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), good);
+	assert_int_equal(rc, -1);
+	assert_int_equal(trunc, truncated);
+	for (int i = 0; says[i]; i++)
+		assert_non_null(strstr(err, says[i]));
+}
+
 /* ---- tests ---- */
 
 /* The standard CRC-32C check values, and chaining. */
@@ -493,35 +511,20 @@ test_truncated_tail(void **state)
 	assert_int_equal(write_ledger(path, three_blocks, 3), 5596);
 	assert_block_at(path, last, 500);
 	assert_int_equal(truncate(path, last + BLK_HDR + 50 * REC + 7), 0);
-	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), before_last);
-	assert_int_equal(rc, -1);
-	assert_true(trunc);
-	assert_non_null(strstr(err, "truncated"));
-	assert_non_null(strstr(err, at));
+	assert_read_ends(path, before_last, true, (const char *[]) {"truncated", at, NULL});
 
 	/* cut in the middle of its block header */
 	assert_int_equal(truncate(path, last + 9), 0);
-	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), before_last);
-	assert_int_equal(rc, -1);
-	assert_true(trunc);
-	assert_non_null(strstr(err, "truncated"));
-	assert_non_null(strstr(err, at));
+	assert_read_ends(path, before_last, true, (const char *[]) {"truncated", at, NULL});
 
 	/* cut exactly at a block boundary: no end mark, so not complete */
 	assert_int_equal(truncate(path, last), 0);
-	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), before_last);
-	assert_int_equal(rc, -1);
-	assert_true(trunc);
-	assert_non_null(strstr(err, "no end mark"));
-	assert_non_null(strstr(err, at));
+	assert_read_ends(path, before_last, true, (const char *[]) {"no end mark", at, NULL});
 
 	/* the end mark alone cut off: every record, but not complete */
 	assert_int_equal(write_ledger(path, three_blocks, 3), 5596);
 	assert_int_equal(truncate(path, end), 0);
-	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), 5596);
-	assert_int_equal(rc, -1);
-	assert_true(trunc);
-	assert_non_null(strstr(err, "no end mark"));
+	assert_read_ends(path, 5596, true, (const char *[]) {"no end mark", NULL});
 
 	/* a version 1 file has no end mark: it ends cleanly after a block */
 	set_version(path, 1);
@@ -531,26 +534,51 @@ test_truncated_tail(void **state)
 	/* something after the end mark is damage, not a killed writer */
 	assert_int_equal(write_ledger(path, three_blocks, 3), 5596);
 	patch(path, end + BLK_HDR, "x", 1);
-	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), 5596);
-	assert_int_equal(rc, -1);
-	assert_false(trunc);
-	assert_non_null(strstr(err, "after the end mark"));
+	assert_read_ends(path, 5596, false, (const char *[]) {"after the end mark", NULL});
 
-	/* a complete last block with a bad checksum: a torn write */
+	/* a complete last block with a bad checksum and no end mark: a torn write */
 	assert_int_equal(write_ledger(path, three_blocks, 3), 5596);
+	assert_int_equal(truncate(path, end), 0);
 	flip_byte(path, end - 3);
-	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), before_last);
-	assert_int_equal(rc, -1);
-	assert_true(trunc);
-	assert_non_null(strstr(err, "truncated"));
+	assert_read_ends(path, before_last, true, (const char *[]) {"truncated", NULL});
 
 	/* zeros after the last good block: the file grew, the data was lost */
 	assert_int_equal(write_ledger(path, three_blocks, 3), 5596);
 	patch(path, end, zeros, sizeof zeros);
-	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), 5596);
-	assert_int_equal(rc, -1);
-	assert_true(trunc);
-	assert_non_null(strstr(err, "truncated"));
+	assert_read_ends(path, 5596, true, (const char *[]) {"truncated", NULL});
+}
+
+/*
+ * A bad last block before a good end mark is damage: the writer adds the
+ * end mark only after every block is durable.
+ */
+static void
+test_damaged_before_end_mark(void **state)
+{
+	const char *path = tmp_path("damaged_end.ledger");
+	off_t		last = block_offset(three_blocks, 2);
+	off_t		end = block_offset(three_blocks, 3);
+	uint32_t	nrec = 520;
+	char		at[64];
+
+	(void) state;
+	snprintf(at, sizeof at, "offset %lld", (long long) last);
+
+	/* a checksum mismatch in the last block */
+	assert_int_equal(write_ledger(path, three_blocks, 3), 5596);
+	flip_byte(path, end - 3);
+	assert_read_ends(path, 4096 + 1000, false, (const char *[]) {"damaged", "checksum", at, NULL});
+
+	/* a record count grown past the end of the file */
+	assert_int_equal(write_ledger(path, three_blocks, 3), 5596);
+	patch(path, last + 4, &nrec, sizeof nrec);
+	assert_read_ends(path, 4096 + 1000, false, (const char *[]) {"damaged", at, NULL});
+
+	/* the same in a middle block, reaching beyond the end of the file */
+	nrec = 4000;
+	assert_int_equal(write_ledger(path, (size_t[]) {10, 10, 10, 10, 10}, 5), 50);
+	patch(path, HDR + BLK_HDR + 10 * REC + 4, &nrec, sizeof nrec);
+	assert_read_ends(path, 10, false, (const char *[]) {"damaged", NULL});
 }
 
 /* Damage with good data after it is not a killed writer. */
@@ -559,10 +587,7 @@ test_damaged_middle_block(void **state)
 {
 	const char *path = tmp_path("damaged.ledger");
 	off_t		mid = block_offset(three_blocks, 1);
-	char		err[512];
 	char		at[64];
-	int			rc;
-	bool		trunc;
 
 	(void) state;
 	snprintf(at, sizeof at, "offset %lld", (long long) mid);
@@ -570,21 +595,12 @@ test_damaged_middle_block(void **state)
 	assert_int_equal(write_ledger(path, three_blocks, 3), 5596);
 	assert_block_at(path, mid, 1000);
 	flip_byte(path, mid + BLK_HDR + 500 * REC + 3);
-	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), 4096);
-	assert_int_equal(rc, -1);
-	assert_false(trunc);
-	assert_non_null(strstr(err, "damaged"));
-	assert_non_null(strstr(err, "checksum"));
-	assert_non_null(strstr(err, at));
+	assert_read_ends(path, 4096, false, (const char *[]) {"damaged", "checksum", at, NULL});
 
 	/* a damaged block header: its length is unknown, and data follows */
 	assert_int_equal(write_ledger(path, three_blocks, 3), 5596);
 	flip_byte(path, mid);
-	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), 4096);
-	assert_int_equal(rc, -1);
-	assert_false(trunc);
-	assert_non_null(strstr(err, "damaged"));
-	assert_non_null(strstr(err, "magic"));
+	assert_read_ends(path, 4096, false, (const char *[]) {"damaged", "magic", NULL});
 
 	/* a valid block in the wrong place (block 2 where 1 belongs) */
 	assert_int_equal(write_ledger(path, (size_t[]) {100, 100, 100}, 3), 300);
@@ -599,11 +615,7 @@ test_damaged_middle_block(void **state)
 						 sizeof blk);
 		close(fd);
 	}
-	assert_int_equal(read_sequential(path, &rc, err, sizeof err, &trunc), 100);
-	assert_int_equal(rc, -1);
-	assert_false(trunc);
-	assert_non_null(strstr(err, "damaged"));
-	assert_non_null(strstr(err, "block number 2"));
+	assert_read_ends(path, 100, false, (const char *[]) {"damaged", "block number 2", NULL});
 }
 
 /* Not a ledger at all, or no file. */
@@ -781,6 +793,7 @@ main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_existing_file),
 		cmocka_unit_test(test_truncated_tail),
+		cmocka_unit_test(test_damaged_before_end_mark),
 		cmocka_unit_test(test_damaged_middle_block),
 		cmocka_unit_test(test_bad_magic),
 		cmocka_unit_test(test_wrong_version),

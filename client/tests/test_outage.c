@@ -180,6 +180,48 @@ test_no_outage(void **state)
 	assert_true(fp_outage_detection_ms(&sc.outage) < 0);
 }
 
+/* The run began in the outage: no ack before it, yet writes came back. */
+static void
+test_started_down(void **state)
+{
+	fp_record	recs[] = {
+		rec(0, 30 * MS, FP_OUT_FAILED, 0, 1),
+		rec(100 * MS, 0, FP_OUT_MISSED, 0, 0),
+		rec(1000 * MS, 1001 * MS, FP_OUT_ACKED, 0, 1),
+		rec(1100 * MS, 1101 * MS, FP_OUT_ACKED, 0, 1),
+	};
+	fp_outage_scan sc;
+
+	(void) state;
+	scan(&sc, recs, 4);
+	assert_int_equal(sc.outage.last_ack_before, 0);
+	assert_int_equal(sc.outage.first_ack_after, T0 + 1001 * MS);
+	assert_true(fp_outage_rto_ms(&sc.outage) == (T0 + 1001 * MS - sc.outage.first_problem) / 1000.0);
+	assert_true(fp_outage_rto_ms(&sc.outage) >= 971.0);
+	assert_true(fp_outage_detection_ms(&sc.outage) < 0);
+	fp_outage_free(&sc);
+}
+
+/* The old timeline still acknowledged after the new one's first ack. */
+static void
+test_split_brain_rto(void **state)
+{
+	fp_record	recs[] = {
+		rec(1000 * MS, 1001 * MS, FP_OUT_ACKED, 1, 1),
+		rec(1500 * MS, 1600 * MS, FP_OUT_IN_DOUBT, 1, 1),
+		rec(1700 * MS, 1701 * MS, FP_OUT_ACKED, 2, 2),
+		rec(1800 * MS, 1801 * MS, FP_OUT_ACKED, 1, 1),
+	};
+	fp_outage_scan sc;
+
+	(void) state;
+	scan(&sc, recs, 4);
+	assert_int_equal(sc.outage.last_ack_before, T0 + 1801 * MS);
+	assert_int_equal(sc.outage.first_ack_after, T0 + 1701 * MS);
+	assert_true(fp_outage_rto_ms(&sc.outage) == 0.0);
+	fp_outage_free(&sc);
+}
+
 /* Ledgers of several clients are read one after the other: the old
  * timeline can turn up last, and the first ack on a later timeline must
  * still be found among those read before it. */
@@ -235,6 +277,8 @@ main(void)
 		cmocka_unit_test(test_without_failover),
 		cmocka_unit_test(test_partial_then_down),
 		cmocka_unit_test(test_no_outage),
+		cmocka_unit_test(test_started_down),
+		cmocka_unit_test(test_split_brain_rto),
 		cmocka_unit_test(test_lowest_timeline_last),
 		cmocka_unit_test(test_tie_read_order),
 	};

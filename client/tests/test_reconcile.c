@@ -325,16 +325,53 @@ test_reconcile_no_rows_truncated(void **state)
 	assert_int_equal(r.lost.n, 2);
 	fpv_recon_free(&r);
 
-	/* a truncated ledger cannot call a row it does not cover unexpected */
+	/*
+	 * Ledger 0 truncated, ledger 1 (worker 2, seq 1..3) complete.  A row
+	 * after a worker's last record in the truncated one, or of a worker no
+	 * ledger numbers, may be a write whose record was cut off: beyond the
+	 * ledger.  A row of the complete ledger's worker is unexpected.
+	 */
 	assert_int_equal(fpv_recon_init(&r, RUN_ID, err, sizeof(err)), 0);
 	for (int i = 0; i < s.n; i++)
 		assert_int_equal(fpv_recon_first(&r, &s.recs[i], 0, err, sizeof(err)), 0);
+	for (uint64_t q = 1; q <= 3; q++)
+	{
+		fp_record	other = s.recs[0];
+
+		other.worker = 2;
+		other.seq = q;
+		assert_int_equal(fpv_recon_first(&r, &other, 1, err, sizeof(err)), 0);
+	}
 	r.truncated = true;
+	r.ledger_truncated[0] = true;
 	assert_int_equal(fpv_expected_digest8(&r, 0, 1, 9, d8), 0);
 	assert_int_equal(fpv_recon_row(&r, 1, 9, d8, true), 0);
 	assert_int_equal(fpv_recon_row(&r, 9, 1, d8, true), 0);
 	assert_int_equal(r.c.beyond_ledger, 2);
 	assert_int_equal(r.c.unexpected, 0);
+	assert_int_equal(fpv_expected_digest8(&r, 0, 2, 4, d8), 0);
+	assert_int_equal(fpv_recon_row(&r, 2, 4, d8, true), 0);
+	assert_int_equal(r.c.beyond_ledger, 2);
+	assert_int_equal(r.c.unexpected, 1);
+	fpv_recon_free(&r);
+}
+
+/* Past FPV_MAX_LISTED unexpected rows the list is cut, and says so. */
+static void
+test_unexpected_cap(void **state)
+{
+	fpv_recon	r;
+	char		err[256];
+	unsigned char d8[8] = {0};
+
+	(void) state;
+	assert_int_equal(fpv_recon_init(&r, RUN_ID, err, sizeof(err)), 0);
+	for (int64_t q = 1; q <= FPV_MAX_LISTED + 5; q++)
+		assert_int_equal(fpv_recon_row(&r, 7, q, d8, true), 0);
+	assert_int_equal(fpv_recon_ranges(&r), 0);
+	assert_int_equal(r.c.unexpected, FPV_MAX_LISTED + 5);
+	assert_int_equal(r.unexpected.writes, FPV_MAX_LISTED);
+	assert_int_equal(r.unexpected.unlisted, 5);
 	fpv_recon_free(&r);
 }
 
@@ -431,6 +468,7 @@ main(void)
 		cmocka_unit_test(test_reconcile_classes),
 		cmocka_unit_test(test_reconcile_contradictions),
 		cmocka_unit_test(test_reconcile_no_rows_truncated),
+		cmocka_unit_test(test_unexpected_cap),
 		cmocka_unit_test(test_split_brain_and_old),
 		cmocka_unit_test(test_split_brain_same_timeline),
 	};
