@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <libpq-fe.h>
+
 #include "conninfo.h"
 #include "drill_cleanup.h"
 #include "drill_cluster.h"
@@ -171,11 +173,34 @@ fault_phase(fp_drill *d, char *err, size_t errlen)
 	return fp_fault_inject(d, paused, err, errlen);
 }
 
+/*
+ * The local cluster is reached with what the drill made (ports, a passfile):
+ * a PGPASSWORD, PGSSLMODE or PGSERVICE meant for the user's own servers
+ * would break every connection to it, the standby's included (its
+ * walreceiver inherits the postmaster's environment), and would end up in
+ * the servers' environment.  Drop every variable libpq reads.
+ */
+static void
+forget_libpq_environment(void)
+{
+	static const char *const others[] = {"PGSERVICEFILE", "PGSYSCONFDIR", "PGDATESTYLE",
+	"PGTZ", "PGGEQO", NULL};
+	PQconninfoOption *opts = PQconndefaults();
+
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (o->envvar != NULL)
+			unsetenv(o->envvar);
+	PQconninfoFree(opts);
+	for (int i = 0; others[i]; i++)
+		unsetenv(others[i]);
+}
+
 static int
 local_drill(fp_drill *d, fp_verdict *v, char *err, size_t errlen)
 {
 	char		dsn[PATH_MAX + 256], promoted[PATH_MAX + 128];
 
+	forget_libpq_environment();
 	if (fp_cluster_prepare(d, err, errlen) != 0)
 		return -1;
 	fp_phase("creating cluster: a primary and a%s standby on 127.0.0.1",

@@ -301,6 +301,23 @@ fp_node_promote(fp_drill *d, int i, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Whether process pid belongs to the servers' user (or is gone).  The drill
+ * signals the pid a postmaster.pid names; as root, in a directory that user
+ * owns, it must not signal whatever process someone wrote there.
+ */
+static bool
+runs_as_servers_user(const fp_drill *d, pid_t pid)
+{
+	char		proc[64];
+	struct stat st;
+
+	snprintf(proc, sizeof(proc), "/proc/%ld", (long) pid);
+	if (stat(proc, &st) != 0)
+		return true;			/* gone: signalling it does nothing */
+	return st.st_uid == (d->as_user ? d->uid : getuid());
+}
+
 pid_t
 fp_node_postmaster(const fp_drill *d, int i)
 {
@@ -315,7 +332,7 @@ fp_node_postmaster(const fp_drill *d, int i)
 	if (fscanf(f, "%ld", &pid) != 1)
 		pid = 0;
 	fclose(f);
-	return (pid_t) pid;
+	return pid > 1 && runs_as_servers_user(d, (pid_t) pid) ? (pid_t) pid : 0;
 }
 
 /* ---- SQL on a node --------------------------------------------------------- */

@@ -37,7 +37,8 @@ int			fp_node_promote(fp_drill *d, int i, char *err, size_t errlen);
 int			fp_node_sql(const fp_drill *d, int i, const char *sql, char *out, size_t outlen,
 						char *err, size_t errlen);
 
-/* The postmaster's pid from node i's postmaster.pid, or 0. */
+/* The postmaster's pid from node i's postmaster.pid, or 0 (also when that
+ * process is not the servers' user's). */
 pid_t		fp_node_postmaster(const fp_drill *d, int i);
 
 /* Make node old (stopped cleanly) a streaming standby of node upstream:

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "drill_cluster.h"
 #include "drill_opts.h"
@@ -81,9 +82,12 @@ gone(pid_t pid, double timeout_s)
 
 	while (!fp_proc_gone(pid))
 	{
+		/* a real pause even after Ctrl-C (fp_proc_sleep returns at once) */
+		struct timespec ts = {0, 20 * 1000 * 1000};
+
 		if (fp_proc_now() >= end)
 			return false;
-		fp_proc_sleep(0.02);
+		nanosleep(&ts, NULL);
 	}
 	return true;
 }

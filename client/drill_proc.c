@@ -44,6 +44,8 @@ fp_proc_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	/* a child that dies with our pipe open must not kill us */
 	signal(SIGPIPE, SIG_IGN);
+	/* inherited as ignored, children would be reaped unseen: no waitpid */
+	signal(SIGCHLD, SIG_DFL);
 }
 
 double
@@ -84,8 +86,20 @@ redirect(int fd, const char *path)
 
 	if (path == NULL)
 		return;
-	f = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	/* no symlink: as root, in a directory the servers' user owns */
+	f = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (f < 0 || dup2(f, fd) < 0)
+		_exit(127);
+	close(f);
+}
+
+/* In the child: stdin from /dev/null. */
+static void
+redirect_stdin_null(void)
+{
+	int			f = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (f < 0 || dup2(f, 0) < 0)
 		_exit(127);
 	close(f);
 }
@@ -188,6 +202,9 @@ fp_proc_start_with_password(char *const argv[], const char *password,
 		sigaction(SIGTERM, &sa, NULL);
 		sigaction(SIGHUP, &sa, NULL);
 		signal(SIGPIPE, SIG_DFL);
+		/* no child reads the terminal: a fault command that would (a prompt)
+		 * gets end of file, instead of stopping in the background for good */
+		redirect_stdin_null();
 		redirect(1, out);
 		if (err != NULL && out != NULL && strcmp(err, out) == 0)
 			dup2(1, 2);
@@ -259,7 +276,9 @@ fp_proc_end(pid_t pid, int sig, double grace_s)
 
 	if (pid <= 0)
 		return;
-	kill(pid, sig);
+	/* its process group: what a fault command's shell started goes too */
+	if (kill(-pid, sig) != 0)
+		kill(pid, sig);
 	while (fp_proc_now() < end)
 	{
 		struct timespec ts = {0, 20 * 1000 * 1000};
@@ -268,7 +287,8 @@ fp_proc_end(pid_t pid, int sig, double grace_s)
 			return;
 		nanosleep(&ts, NULL);
 	}
-	kill(pid, SIGKILL);
+	if (kill(-pid, SIGKILL) != 0)
+		kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 }
 

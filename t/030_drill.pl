@@ -2,7 +2,8 @@
 # a throwaway primary and synchronous standby made by the drill itself, the
 # load at 1500 TPS for 8 s, the primary killed a third of the way in, the
 # standby promoted, verification, the report - and afterwards nothing left
-# of it: no directory, no server.
+# of it: no directory, no server.  PG* variables meant for another server
+# are in the environment and must not matter.
 #
 # The TAP tests run as an unprivileged user, so this is the drill's
 # non-root path (the servers run as that same user).
@@ -19,6 +20,13 @@ use JSON::PP qw(decode_json);
 my $failprobe = "$FindBin::Bin/../client/failprobe";
 -x $failprobe or BAIL_OUT("$failprobe is not built: run make first");
 my $tmp = PostgreSQL::Test::Utils::tempdir;
+
+# A user who works with a real server has its settings in the environment;
+# they must not reach the drill's own cluster (nor its standby's walreceiver).
+local $ENV{PGPASSWORD} = 'for-my-real-server';
+local $ENV{PGSSLMODE} = 'require';
+local $ENV{PGDATABASE} = 'production';
+local $ENV{PGOPTIONS} = '-c default_transaction_read_only=on';
 
 my ($out, $err) = ('', '');
 IPC::Run::run([ $failprobe, 'drill', '--rate', '1500', '--duration', '8', '--clients', '4',
