@@ -35,6 +35,7 @@
 #include "export_writes.h"
 #include "ledger.h"
 #include "sampler.h"
+#include "stages.h"
 
 static const char *help =
 "Usage: failprobe export --ledger FILE --csv DIR [--writes] [--force]\n"
@@ -282,7 +283,7 @@ fp_export_main(int argc, char **argv)
 	fp_sampler_path(ex.server_jsonl, sizeof(ex.server_jsonl), ex.ledger);
 	if (access(ex.server_jsonl, F_OK) != 0)
 		ex.server_jsonl[0] = '\0';
-	snprintf(ex.stages_jsonl, sizeof(ex.stages_jsonl), "%s.stages.jsonl", ex.ledger);
+	fp_stages_path(ex.stages_jsonl, sizeof(ex.stages_jsonl), ex.ledger);
 	if (access(ex.stages_jsonl, F_OK) != 0)
 		ex.stages_jsonl[0] = '\0';
 	if ((rc = make_dir(ex.dir)) == 0 && (rc = check_targets(&ex)) == 0)

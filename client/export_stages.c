@@ -15,7 +15,7 @@
 
 static const char *const known[] = {
 	"stage", "start_us", "end_us", "rate_from", "rate_to", "achieved", "p50_ms", "p99_ms",
-	"p999_ms", "sent", "acked", "errors", "in_doubt", "met", "reason", NULL
+	"p999_ms", "sent", "acked", "errors", "in_doubt", "missed", "met", "reason", NULL
 };
 
 static bool

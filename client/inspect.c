@@ -106,7 +106,8 @@ print_text(const char *path, const fp_ledger_header *hdr, const fp_inspect *in)
 		printf("  end: clean\n");
 }
 
-static void
+/* The summary as JSON on stdout; -1 if it cannot be made. */
+static int
 print_json(const char *path, const fp_ledger_header *hdr, const fp_inspect *in)
 {
 	json_error_t jerr;
@@ -124,9 +125,17 @@ print_json(const char *path, const fp_ledger_header *hdr, const fp_inspect *in)
 							  "end", in->truncated ? "truncated" : in->damaged ? "damaged" : "clean",
 							  "error", in->error[0] ? in->error : NULL);
 
+	/* jansson takes UTF-8 only: a path in another encoding ends here */
+	if (o == NULL)
+	{
+		fprintf(stderr, "failprobe: cannot write the JSON of %s: the path or a text in the ledger "
+				"is not UTF-8; use the text output\n", path);
+		return -1;
+	}
 	json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(o);
+	return 0;
 }
 
 int
@@ -169,7 +178,10 @@ fp_inspect_main(int argc, char **argv)
 		return 2;
 	}
 	if (as_json)
-		print_json(path, &hdr, &in);
+	{
+		if (print_json(path, &hdr, &in) != 0)
+			return 2;
+	}
 	else
 		print_text(path, &hdr, &in);
 	return in.damaged ? 2 : in.truncated ? 1 : 0;

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli_args.h"
 #include "report_html.h"
 #include "report_input.h"
 #include "sampler.h"
@@ -54,16 +55,6 @@ fail(const char *msg)
 {
 	fprintf(stderr, "failprobe: %s\n", msg);
 	return 2;
-}
-
-/* Whether two paths name the same existing file. */
-static bool
-same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-
-	return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
-		sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
 /* The page into path via a temporary file and rename(). */
@@ -159,8 +150,8 @@ fp_report_main(int argc, char **argv)
 		fp_sampler_path(default_server, sizeof(default_server), in.ledger_path);
 		in.server_path = default_server;
 	}
-	if (same_file(html, in.ledger_path) || same_file(html, in.run_path) || same_file(html, in.verify_path) ||
-		same_file(html, in.server_path))
+	if (fp_cli_same_existing_file(html, in.ledger_path) || fp_cli_same_existing_file(html, in.run_path) ||
+		fp_cli_same_existing_file(html, in.verify_path) || fp_cli_same_existing_file(html, in.server_path))
 		return fail("--html names one of the input files; give the page a file of its own");
 	if (fp_report_load(&in, err, sizeof(err)) != 0 || write_page(&in, html, err, sizeof(err)) != 0)
 	{

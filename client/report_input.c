@@ -10,6 +10,7 @@
 #include "report_input.h"
 
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,20 @@ load_object(const char *path, const char *what, const char *hint, char *err, siz
 	return j;
 }
 
+/* Whether a run's or verify's JSON j (from path) is of another run than the ledger's. */
+static bool
+other_run(const json_t *j, const char *path, const char *what, uint64_t run_id,
+		  char *err, size_t errlen)
+{
+	json_t	   *v = j ? json_object_get(j, "run_id") : NULL;
+
+	if (j == NULL || !json_is_integer(v) || (uint64_t) json_integer_value(v) == run_id)
+		return false;
+	snprintf(err, errlen, "%s JSON %s is of run %" JSON_INTEGER_FORMAT ", the ledger of run %" PRIu64
+			 "; give the files of one run", what, path, json_integer_value(v), run_id);
+	return true;
+}
+
 int
 fp_report_load(fp_report_input *in, char *err, size_t errlen)
 {
@@ -54,6 +69,9 @@ fp_report_load(fp_report_input *in, char *err, size_t errlen)
 		return -1;
 	if (in->server_path &&
 		fp_rsv_load(&in->server, in->server_path, in->server_named, in->hdr.start_us, err, errlen) != 0)
+		return -1;
+	if (other_run(in->run, in->run_path, "run", in->hdr.run_id, err, errlen) ||
+		other_run(in->verify, in->verify_path, "verify", in->hdr.run_id, err, errlen))
 		return -1;
 	in->meta = json_loads(in->hdr.meta, 0, &jerr);
 	if (in->meta && !json_is_object(in->meta))

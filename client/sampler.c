@@ -231,7 +231,9 @@ probe_caps(fp_sampler *s, char *err, size_t errlen)
 		res = run_query(s, fp_sampler_status_probe_sql, FP_SAMPLE_TIMEOUT_US, ignored, sizeof(ignored));
 		s->caps.status = res != NULL;
 		PQclear(res);
-		if (res == NULL && PQstatus(s->pg) != CONNECTION_OK)
+		/* lost, or timed out with the probe still running: start afresh */
+		if (res == NULL && (PQstatus(s->pg) != CONNECTION_OK ||
+							PQtransactionStatus(s->pg) == PQTRANS_ACTIVE))
 		{
 			snprintf(err, errlen, "%s", ignored);
 			return -1;

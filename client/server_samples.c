@@ -93,8 +93,15 @@ fp_ss_step(fp_ss_prev *p, const json_t *s, fp_ss_rates *r)
 	double		dt;
 
 	memset(r, 0, sizeof(*r));
-	snprintf(server, sizeof(server), "%s:%" JSON_INTEGER_FORMAT,
-			 str(json_object_get(s, "host")), json_integer_value(json_object_get(s, "port")));
+	/*
+	 * One endpoint (a DNS name, a pooler, a virtual IP) may lead to another
+	 * server after a failover: a new timeline or role is another server, so
+	 * no rate is taken across the two servers' counters.
+	 */
+	snprintf(server, sizeof(server), "%s:%" JSON_INTEGER_FORMAT " tli %" JSON_INTEGER_FORMAT " %s",
+			 str(json_object_get(s, "host")), json_integer_value(json_object_get(s, "port")),
+			 json_integer_value(json_object_get(s, "tli")),
+			 json_is_true(json_object_get(s, "in_recovery")) ? "standby" : "primary");
 	if (p->valid && strcmp(p->server, server) != 0)
 		p->valid = false;
 	dt = p->valid ? (t_us - p->t_us) / 1e6 : 0;

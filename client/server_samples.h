@@ -22,7 +22,7 @@
 typedef struct fp_ss_prev
 {
 	bool		valid;
-	char		server[200];	/* host:port */
+	char		server[200];	/* host:port, timeline and role */
 	int64_t		t_us;
 	const json_t *s;			/* borrowed from the samples array */
 } fp_ss_prev;

@@ -84,6 +84,11 @@ report_fails('unreadable run JSON', qr/run JSON .*bad\.json/,
 	'--ledger', "$dir/run.ledger", '--run-json', "$dir/bad.json", '--html', "$dir/x.html");
 report_fails('unreadable verify JSON', qr/verify JSON .*bad\.json/,
 	'--ledger', "$dir/run.ledger", '--verify-json', "$dir/bad.json", '--html', "$dir/x.html");
+PostgreSQL::Test::Utils::append_to_file("$dir/other.json", '{"run_id": 12345, "acked": 1}');
+report_fails('verify JSON of another run', qr/verify JSON .*other\.json is of run 12345, the ledger of run \d+/,
+	'--ledger', "$dir/run.ledger", '--verify-json', "$dir/other.json", '--html', "$dir/x.html");
+report_fails('run JSON of another run', qr/run JSON .*other\.json is of run 12345/,
+	'--ledger', "$dir/run.ledger", '--run-json', "$dir/other.json", '--html', "$dir/x.html");
 report_fails('unwritable output', qr/cannot write .*no-such-dir/,
 	'--ledger', "$dir/run.ledger", '--html', "$dir/no-such-dir/x.html");
 report_fails('output is the ledger', qr/input files/,
@@ -131,7 +136,13 @@ SKIP:
 		"detection shown is verify's ($v->{detection_ms} ms)");
 	my ($peak, $sustained) = map { my $x = $fig->($_) // 0; $x =~ s/,//g; $x } ('fig-peak', 'fig-sustained');
 	my ($max_acked) = sort { $b <=> $a } map { $_->{acked} } @{ $run->{series} };
-	cmp_ok(abs($sustained - 2000), '<=', 40, "sustained TPS shown is the rate held ($sustained of 2000/s)");
+	# against the seconds the run itself counted, not 2000/s: a starved VM
+	# does not hold the rate, and the page must still show what was held
+	my @per_second = sort { $a <=> $b } map { $_->{acked} } @{ $run->{series} };
+	my $median = $per_second[ int(@per_second / 2) ];
+	cmp_ok(abs($sustained - $median), '<=', 0.05 * $median + 40,
+		"sustained TPS shown is the rate held ($sustained; the run's median second $median)");
+	cmp_ok($sustained, '>', 1000, 'and a rate was held at all');
 	cmp_ok($peak, '>=', $sustained, "peak TPS shown ($peak) is at least the sustained");
 	cmp_ok(abs($peak - $max_acked), '<=', $max_acked * 0.25 + 50,
 		"peak TPS shown is near the run's busiest second ($max_acked)");

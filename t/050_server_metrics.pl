@@ -115,8 +115,10 @@ my @series = @{ $j->{series} };
 my ($first_down) = grep { $series[$_]{down} > 0 || $series[$_]{in_doubt} > 0 } 0 .. $#series;
 my $client_rate = median(map { $_->{acked} } @series[ 1 .. ($first_down // @series) - 1 ]);
 note "server commits/s $server_rate, client acks/s $client_rate";
-ok($server_rate > 0.7 * $client_rate && $server_rate < 1.3 * $client_rate,
-	"server commits/s ($server_rate) within 30 % of client acks/s ($client_rate)");
+# the server's counters are flushed to the statistics at most once a second,
+# so a few samples before the fault can be a third off either way
+ok($server_rate > 0.6 * $client_rate && $server_rate < 1.4 * $client_rate,
+	"server commits/s ($server_rate) within 40 % of client acks/s ($client_rate)");
 
 # --- the report page: the server's view against the client's ----------------------
 my $html = "$dir/report.html";
@@ -159,7 +161,8 @@ SKIP:
 		"sample times from the run's start, within the charts' span ($t[0] .. $t[-1] of $d->{span_s} s)");
 	my ($outage_from, $outage_to) = @{ $d->{outage} // [] };
 	my ($ff) = grep { !$sv->{ok}[$_] } 0 .. $#t;
-	ok(defined $ff && defined $outage_from && $t[$ff] > $outage_from - 0.1 && $t[$ff] < $outage_from + 3,
+	# a sample's time is when it started: a slow one may start before the outage
+	ok(defined $ff && defined $outage_from && $t[$ff] > $outage_from - 1 && $t[$ff] < $outage_from + 3,
 		'the first failed sample is where the client\'s outage begins ('
 		  . ($ff // -1) . ': ' . ($t[$ff // 0] // '?') . " s, outage from " . ($outage_from // '?') . ' s)');
 

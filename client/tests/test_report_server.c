@@ -153,6 +153,34 @@ test_points(void **state)
 	free(text);
 }
 
+/* One endpoint (a pooler, a DNS name) on another timeline after a
+ * switchover: another server, whose counters give no rate with the first's. */
+static void
+test_same_endpoint(void **state)
+{
+	char		text[1024];
+	char	   *path;
+	fp_rserver	sv = {0};
+	char		err[256];
+	static const char *fmt = "{\"t_us\":%lld,\"ok\":true,\"error\":null,\"host\":\"db\",\"port\":6432,"
+		"\"in_recovery\":false,\"tli\":%d,\"xact_commit\":%ld,\"xact_rollback\":0,"
+		"\"wal_lsn\":\"0/1000\",\"replication\":[]}\n";
+	int			n = 0;
+
+	(void) state;
+	n += snprintf(text + n, sizeof(text) - n, fmt, (long long) T0, 1, 300000L);
+	n += snprintf(text + n, sizeof(text) - n, fmt, (long long) (T0 + 1000000), 2, 5000000L);
+	snprintf(text + n, sizeof(text) - n, fmt, (long long) (T0 + 2000000), 2, 5000400L);
+	path = write_temp(text);
+	assert_int_equal(fp_rsv_load(&sv, path, false, T0, err, sizeof(err)), 0);
+	assert_int_equal(sv.n, 3);
+	assert_true(isnan(sv.pts[1].commits));
+	assert_true(fabs(sv.pts[2].commits - 400) < 1e-9);
+	fp_rsv_free(&sv);
+	unlink(path);
+	free(path);
+}
+
 /* A damaged line is skipped and counted, a torn last line left out. */
 static void
 test_damaged(void **state)
@@ -451,6 +479,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_points),
+		cmocka_unit_test(test_same_endpoint),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_bins),
