@@ -2,11 +2,12 @@
  * cli_args.c - command-line complaints and numeric option values; see
  * cli_args.h.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700		/* realpath */
 
 #include "cli_args.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,7 @@ fp_cli_number(const fp_cli *cli, const char *arg, const char *opt, double min, d
 	{
 		char		fmt[160];
 
-		snprintf(fmt, sizeof(fmt), "invalid value '%%s' for %s (%g to %g)", opt, min, max);
+		snprintf(fmt, sizeof(fmt), "invalid value '%%s' for %s (%.15g to %.15g)", opt, min, max);
 		fp_cli_usage(cli, fmt, arg);
 		return false;
 	}
@@ -61,12 +62,23 @@ fp_cli_int(const fp_cli *cli, const char *arg, const char *opt, int min, int max
 	return true;
 }
 
+/* The directory part of path ("." for a bare name), into dir. */
+static void
+dir_of(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(dir, size, ".");
+	else
+		snprintf(dir, size, "%.*s", slash == path ? 1 : (int) (slash - path), path);
+}
+
 bool
 fp_cli_output(const fp_cli *cli, const char *path, const char *opt)
 {
 	char		dir[4096];
 	char		msg[4400];
-	const char *slash = strrchr(path, '/');
 	struct stat st;
 
 	if (path[0] == '\0')
@@ -75,14 +87,55 @@ fp_cli_output(const fp_cli *cli, const char *path, const char *opt)
 		snprintf(msg, sizeof(msg), "%s %s is a directory; give a file name", opt, path);
 	else
 	{
-		if (slash == NULL)
-			snprintf(dir, sizeof(dir), ".");
-		else
-			snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int) (slash - path), path);
+		dir_of(path, dir, sizeof(dir));
 		if (access(dir, W_OK | X_OK) == 0)
 			return true;
 		snprintf(msg, sizeof(msg), "cannot write %s %s: directory %s: %s", opt, path, dir, strerror(errno));
 	}
 	fp_cli_usage(cli, "%s", msg);
 	return false;
+}
+
+/* path with its directory resolved (realpath), into out; false if it cannot be. */
+static bool
+resolved(const char *path, char *out, size_t size)
+{
+	char		dir[PATH_MAX];
+	char		real[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+
+	dir_of(path, dir, sizeof(dir));
+	if (realpath(dir, real) == NULL)
+		return false;
+	return snprintf(out, size, "%s/%s", real, base) < (int) size;
+}
+
+/* 1: a and b are one existing file; 0: two; -1: either is missing (or NULL). */
+static int
+same_inode(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (a == NULL || b == NULL || stat(a, &sa) != 0 || stat(b, &sb) != 0)
+		return -1;
+	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+bool
+fp_cli_same_existing_file(const char *a, const char *b)
+{
+	return same_inode(a, b) == 1;
+}
+
+bool
+fp_cli_same_file(const char *a, const char *b)
+{
+	char		ra[PATH_MAX + 8], rb[PATH_MAX + 8];
+	int			same = same_inode(a, b);
+
+	if (same >= 0 || a == NULL || b == NULL)
+		return same == 1;
+	return strcmp(a, b) == 0 ||
+		(resolved(a, ra, sizeof(ra)) && resolved(b, rb, sizeof(rb)) && strcmp(ra, rb) == 0);
 }

@@ -38,4 +38,13 @@ bool		fp_cli_int(const fp_cli *cli, const char *arg, const char *opt,
  */
 bool		fp_cli_output(const fp_cli *cli, const char *path, const char *opt);
 
+/* Whether paths a and b name the same existing file (false if either is missing). */
+bool		fp_cli_same_existing_file(const char *a, const char *b);
+
+/*
+ * Whether paths a and b name the same file: the same existing file, or,
+ * for a file not made yet, the same name in the same directory.
+ */
+bool		fp_cli_same_file(const char *a, const char *b);
+
 #endif

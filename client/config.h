@@ -12,6 +12,12 @@
 
 #include "schedule.h"
 
+/*
+ * Worker numbers stay below this: verify keeps a table indexed by worker
+ * number, so a run must not number its connections beyond what verify reads.
+ */
+#define FP_MAX_WORKERS (1u << 20)
+
 typedef enum fp_protocol
 {
 	FP_PROTO_SIMPLE,			/* one query string per write, values inlined */

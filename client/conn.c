@@ -243,6 +243,8 @@ complete_head(fp_conn *c, int64_t now)
 	emit(c, w->seq, w->sched_mono, w->sent_mono, now,
 		 w->failed ? FP_OUT_FAILED : FP_OUT_ACKED, lsn, commit_us,
 		 w->failed ? w->sqlstate : NULL);
+	if (!w->failed)
+		c->failures = 0;		/* a server that takes writes: if lost, retry soon */
 	pop(c);
 }
 
@@ -290,7 +292,7 @@ fp_conn_start(fp_conn *c, int64_t now)
 {
 	const fp_hosts *hosts = &c->thread->run->hosts;
 	fp_conn_params p;
-	char		host[2048], hostaddr[2048], port[512];
+	char		host[FP_HOSTS_JOINED], hostaddr[FP_HOSTS_JOINED], port[FP_HOSTS_JOINED];
 
 	fp_conn_params_init(&p, c->thread->run->cfg->dsn);
 	if (hosts->n > 1 && c->first_host > 0)
@@ -409,9 +411,12 @@ fp_conn_drop(fp_conn *c, int64_t now, const char *why, const char *sqlstate)
 			 w->failed ? w->sqlstate : sqlstate);
 		pop(c);
 	}
+	/*
+	 * The backoff grows from where it was: a connection that had written
+	 * retries after ~10 ms, one to a server that lets us in but refuses
+	 * every write (read-only, without target_session_attrs) ever slower.
+	 */
 	go_down(c, now, why);
-	c->failures = 0;			/* a lost connection retries quickly at first */
-	c->retry_at = now + backoff_us(0);
 }
 
 /* ---- setting up a new connection ----------------------------------------- */
@@ -495,7 +500,6 @@ become_ready(fp_conn *c, int64_t now)
 		c->pipeline_mode = true;
 	}
 	c->state = FP_CONN_READY;
-	c->failures = 0;
 	c->thread->note[0] = '\0';
 }
 

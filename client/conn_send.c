@@ -247,6 +247,14 @@ fp_conn_send_due(fp_conn *c, int64_t now, int64_t end)
 
 	if (c->state != FP_CONN_READY)
 		return;
+	/* a server that refused a write as read-only gets no more: once the
+	 * rejected ones are answered, conn.c leaves it to find the primary */
+	if (c->read_only)
+	{
+		if (c->want_write)
+			fp_conn_flush_output(c, now);
+		return;
+	}
 	/*
 	 * libpq 14-16 flushes at every PQpipelineSync, one send() per write.
 	 * When several writes go out now, cork the socket so that the kernel

@@ -2,10 +2,11 @@
  * conninfo.c - connection strings: checking them, and showing them safely.
  *
  * A conninfo is shown only after being parsed by libpq and rebuilt without
- * its password, so a password in a URI (postgres://u:secret@h/db) is
- * dropped as surely as password=secret.  The same rebuilding gives the
- * drill's children a conninfo without the password, which they receive
- * in their environment instead (fp_conninfo_split_password).
+ * its password (and every other option libpq keeps secret, sslpassword),
+ * so a password in a URI (postgres://u:secret@h/db) is dropped as surely as
+ * password=secret.  The same rebuilding gives the drill's children a
+ * conninfo without the password, which they receive in their environment
+ * instead (fp_conninfo_split_password).
  */
 #define _GNU_SOURCE
 
@@ -169,32 +170,52 @@ is_password(const PQconninfoOption *o)
 	return strcmp(o->keyword, "password") == 0;
 }
 
+/* Any option libpq itself would not show (password, sslpassword, ...). */
+static bool
+is_secret(const PQconninfoOption *o)
+{
+	return is_password(o) || (o->dispchar != NULL && o->dispchar[0] == '*');
+}
+
+/* What rebuilt() leaves out. */
+typedef enum fp_leave_out
+{
+	FP_LEAVE_PASSWORD,			/* for a child that gets it in PGPASSWORD */
+	FP_LEAVE_SECRETS			/* for anything shown or stored */
+} fp_leave_out;
+
+static bool
+left_out(const PQconninfoOption *o, fp_leave_out what)
+{
+	return what == FP_LEAVE_SECRETS ? is_secret(o) : is_password(o);
+}
+
 /* The bytes rebuilt() needs: every value quoted, each character escaped at
  * worst, a space between pairs, the terminator. */
 static size_t
-rebuilt_size(const PQconninfoOption *opts)
+rebuilt_size(const PQconninfoOption *opts, fp_leave_out what)
 {
 	size_t		size = 1;
 
 	for (const PQconninfoOption *o = opts; o->keyword; o++)
-		if (o->val != NULL && !is_password(o))
+		if (o->val != NULL && !left_out(o, what))
 			size += strlen(o->keyword) + 2 * strlen(o->val) + 4;
 	return size;
 }
 
 /* The parsed options as keyword='value' pairs, in libpq's order, without
- * the password, in a malloc'd string; NULL when out of memory. */
+ * those left out, in a malloc'd string; NULL when out of memory. */
 static char *
-rebuilt(const PQconninfoOption *opts)
+rebuilt(const PQconninfoOption *opts, fp_leave_out what)
 {
-	char	   *buf = malloc(rebuilt_size(opts));
+	char	   *buf = malloc(rebuilt_size(opts, what));
 	size_t		n = 0;
 
 	if (buf == NULL)
 		return NULL;
 	buf[0] = '\0';
 	for (const PQconninfoOption *o = opts; o->keyword; o++)
-		if (o->val != NULL && !is_password(o))
+		if (o->val != NULL && !left_out(o, what))
 			append_pair(buf, &n, o->keyword, o->val);
 	return buf;
 }
@@ -210,7 +231,7 @@ fp_conninfo_masked(const char *dsn)
 	opts = PQconninfoParse(dsn, NULL);
 	if (opts == NULL)
 		return NULL;
-	buf = rebuilt(opts);
+	buf = rebuilt(opts, FP_LEAVE_SECRETS);
 	PQconninfoFree(opts);
 	return buf;
 }
@@ -233,7 +254,7 @@ fp_conninfo_split_password(const char *dsn, char **conninfo, char **password)
 	if (pw == NULL)
 		*conninfo = strdup(dsn);
 	else if ((*password = strdup(pw)) != NULL)
-		*conninfo = rebuilt(opts);
+		*conninfo = rebuilt(opts, FP_LEAVE_PASSWORD);
 	PQconninfoFree(opts);
 	if (*conninfo == NULL)
 	{

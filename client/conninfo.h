@@ -14,7 +14,8 @@
 int			fp_conninfo_check(const char *dsn, char *err, size_t errlen);
 
 /*
- * The conninfo as keyword=value pairs with the password left out, in a
+ * The conninfo as keyword=value pairs with the password, sslpassword and
+ * any other option libpq marks as secret left out, in a
  * malloc'd string, for logs, the ledger header and reports.  A NULL or
  * empty dsn gives "(from PG* environment)".  Returns NULL if it does not
  * parse.
@@ -31,7 +32,8 @@ char	   *fp_conninfo_masked(const char *dsn);
  * *conninfo holds every other keyword and value exactly as libpq parsed
  * them (URIs and multi-host lists included) as keyword='value' pairs, and
  * *password the password.  Both malloc'd; free the password with
- * fp_conninfo_forget.  Returns 0, or -1 (both NULL) if dsn does not parse
+ * fp_conninfo_forget.  An sslpassword stays in *conninfo: libpq reads it
+ * from no environment variable.  Returns 0, or -1 (both NULL) if dsn does not parse
  * or memory ran out.
  */
 int			fp_conninfo_split_password(const char *dsn, char **conninfo, char **password);

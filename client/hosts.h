@@ -16,6 +16,9 @@
 
 #define FP_MAX_HOSTS 32
 
+/* Room for any joined list below: FP_MAX_HOSTS values of up to 255 bytes. */
+#define FP_HOSTS_JOINED (FP_MAX_HOSTS * 256)
+
 typedef struct fp_hosts
 {
 	int			n;				/* hosts in the list; 0 or 1: nothing to rotate */
@@ -36,7 +39,8 @@ int			fp_hosts_find(const fp_hosts *h, const char *host, const char *port);
 
 /*
  * The lists rotated to start at 'first', as comma-separated values for
- * the host, hostaddr and port keywords (an empty string: not given).
+ * the host, hostaddr and port keywords (an empty string: not given), each
+ * into a buffer of size bytes, FP_HOSTS_JOINED being always enough.
  */
 void		fp_hosts_rotated(const fp_hosts *h, int first, char *host, char *hostaddr,
 							 char *port, int size);

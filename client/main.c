@@ -35,6 +35,7 @@
 #include "report.h"
 #include "run_cmd.h"
 #include "sampler.h"
+#include "stages.h"
 #include "verify.h"
 
 #define FP_VERSION "0.1"
@@ -79,7 +80,8 @@ static const char *run_help =
 "      --run-id ID          use this run id (1 to 2^63-1) instead of a random one,\n"
 "                           to share one run between clients on several hosts\n"
 "      --first-worker K     number connections from K (default 0); clients that\n"
-"                           share a run id need disjoint ranges: K = index * N\n"
+"                           share a run id need disjoint ranges: K = index * N;\n"
+"                           K + N stays at or below 1048576\n"
 "      --init               create the plain ledger table failprobe_client.ledger\n"
 "                           when the pg_failprobe extension is not installed\n"
 "      --json FILE          write the run's summary as JSON\n"
@@ -172,13 +174,21 @@ validate(fp_config *cfg, bool threads_given, bool rate_given, bool duration_give
 	/* checked again, atomically, when the file is created */
 	if (!cfg->force && access(cfg->ledger_path, F_OK) == 0)
 		usage_error("ledger file %s already exists; use --force to overwrite it", cfg->ledger_path);
-	if (!cfg->force && !cfg->no_server_metrics)
 	{
 		char		path[4096];
+		char		stages[4096];
 
+		/* report and export would take files left beside the ledger for this run's */
 		fp_sampler_path(path, sizeof(path), cfg->ledger_path);
-		if (access(path, F_OK) == 0)
+		if (!cfg->force && access(path, F_OK) == 0)
 			usage_error("server metrics file %s already exists; use --force to overwrite it", path);
+		fp_stages_path(stages, sizeof(stages), cfg->ledger_path);
+		if (!cfg->force && access(stages, F_OK) == 0)
+			usage_error("stages file %s already exists; use --force to overwrite it", stages);
+		/* the summary is written last: it would replace the run's record */
+		if (fp_cli_same_file(cfg->json_path, cfg->ledger_path) || fp_cli_same_file(cfg->json_path, path))
+			usage_error("--json %s names the ledger or its server metrics file; give it a file of its own",
+						cfg->json_path);
 	}
 	if (!threads_given)
 	{
@@ -191,8 +201,10 @@ validate(fp_config *cfg, bool threads_given, bool rate_given, bool duration_give
 	if (cfg->nstages > 0 && fp_schedule_init(&(fp_schedule) {0}, cfg->stages, cfg->nstages,
 											 cfg->clients, 1, err, sizeof(err)) != 0)
 		usage_error("%s", err);
-	if ((int64_t) cfg->first_worker + cfg->clients > INT32_MAX)
-		usage_error("%s--first-worker + --clients must stay below 2^31 (worker numbers are integers)", "");
+	_Static_assert(FP_MAX_WORKERS == 1048576, "the message below names the limit");
+	if ((int64_t) cfg->first_worker + cfg->clients > FP_MAX_WORKERS)
+		usage_error("%s--first-worker + --clients must stay at or below 1048576 (2^20, "
+					"the worker numbers verify can read)", "");
 	if (cfg->threads > cfg->clients)
 		usage_error("%s--threads cannot exceed --clients: each thread needs a connection", "");
 	if (cfg->burst == 0)
@@ -268,7 +280,7 @@ parse_run(int argc, char **argv, fp_config *cfg)
 			case 'R': ok = fp_cli_number(&cli, optarg, "--rate", 0, 1e8, &cfg->rate); rate_given = true; break;
 			case 'c': ok = fp_cli_int(&cli, optarg, "--clients", 1, 10000, &cfg->clients); break;
 			case 'j': ok = fp_cli_int(&cli, optarg, "--threads", 1, 1024, &cfg->threads); threads_given = true; break;
-			case 'T': ok = fp_cli_number(&cli, optarg, "--duration", 0.1, 31 * 86400, &cfg->duration_s); duration_given = true; break;
+			case 'T': ok = fp_cli_number(&cli, optarg, "--duration", 0.1, FP_STAGES_MAX_S, &cfg->duration_s); duration_given = true; break;
 			case 'P': ok = fp_cli_int(&cli, optarg, "--progress", 0, 3600, &cfg->progress_s); break;
 			case 'M': cfg->protocol = parse_protocol(optarg); break;
 			case 1: ok = fp_cli_int(&cli, optarg, "--pipeline", 1, 10000, &cfg->pipeline); break;
@@ -289,7 +301,7 @@ parse_run(int argc, char **argv, fp_config *cfg)
 			case 14: ok = fp_cli_number(&cli, optarg, "--reply-timeout", 0, 86400, &cfg->reply_timeout_s); break;
 			case 7: ok = fp_cli_int(&cli, optarg, "--burst", 1, 10000, &cfg->burst); break;
 			case 5: cfg->run_id = parse_run_id(optarg); break;
-			case 6: ok = fp_cli_int(&cli, optarg, "--first-worker", 0, 1000000000, &cfg->first_worker); break;
+			case 6: ok = fp_cli_int(&cli, optarg, "--first-worker", 0, (int) FP_MAX_WORKERS - 1, &cfg->first_worker); break;
 			case 4: ok = fp_cli_int(&cli, optarg, "--payload-bytes", 0, FP_PAYLOAD_MAX, &cfg->payload_bytes); break;
 			case 40: cfg->no_server_metrics = true; break;
 			case 41: cfg->commit_time = true; break;

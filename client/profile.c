@@ -61,6 +61,21 @@ stress_ladder(fp_config *cfg, double start, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The run's target rate, for the summary, the ledger header and the check
+ * of writes per connection: the highest the stages ask for (a load profile's
+ * hold rate, a spike's burst), not the first stage's start.
+ */
+static double
+peak_rate(const fp_config *cfg)
+{
+	double		peak = 0;
+
+	for (int i = 0; i < cfg->nstages; i++)
+		peak = fmax(peak, fmax(cfg->stages[i].from, cfg->stages[i].to));
+	return peak;
+}
+
 int
 fp_profile_resolve(fp_config *cfg, bool rate_given, bool duration_given,
 				   char *err, size_t errlen)
@@ -86,7 +101,7 @@ fp_profile_resolve(fp_config *cfg, bool rate_given, bool duration_given,
 			for (int i = 1; i < n; i++)
 				if (cfg->spike_stage < 0 || cfg->stages[i].to > cfg->stages[cfg->spike_stage].to)
 					cfg->spike_stage = i;
-		cfg->rate = cfg->stages[0].from;
+		cfg->rate = peak_rate(cfg);
 		return 0;
 	}
 	if (cfg->profile != FP_PROFILE_NONE && rate_given && r <= 0)
@@ -125,6 +140,6 @@ fp_profile_resolve(fp_config *cfg, bool rate_given, bool duration_given,
 			cfg->spike_stage = 1;
 			break;
 	}
-	cfg->rate = cfg->stages[0].from;
+	cfg->rate = peak_rate(cfg);
 	return 0;
 }

@@ -36,15 +36,56 @@ series_push(fp_series *series)
 	return &series->s[series->n++];
 }
 
+int
+fp_progress_line_init(fp_progress_line *line, int64_t start)
+{
+	memset(line, 0, sizeof(*line));
+	line->since = start;
+	return fp_hist_init(&line->hist);
+}
+
+void
+fp_progress_line_free(fp_progress_line *line)
+{
+	fp_hist_free(&line->hist);
+}
+
+/* The state word of a line: what an operator needs to see first. */
+static const char *
+line_state(const fp_counts *c, int down, const char *note)
+{
+	if (down > 0 && note[0])
+		return note;
+	if (c->acked == 0 && (down > 0 || c->failed || c->in_doubt || c->missed))
+		return "OUTAGE";
+	if (c->failed || c->in_doubt || c->missed)
+		return "disrupted";
+	return "ok";
+}
+
+/* Print the line for the seconds gathered in line, then start a new one. */
+static void
+print_line(fp_run *run, fp_progress_line *line, int64_t now, int down, const char *note)
+{
+	const fp_counts *c = &line->counts;
+	double		span = (now - line->since) / 1e6;
+
+	fprintf(stderr, "progress: %.1f s, %.1f tps, p50 %.2f ms, p99 %.2f ms, failed %llu, in doubt %llu, missed %llu, %s\n",
+			(now - run->start_mono) / 1e6, span > 0 ? c->acked / span : 0.0,
+			fp_hist_percentile(&line->hist, 50) / 1000.0, fp_hist_percentile(&line->hist, 99) / 1000.0,
+			(unsigned long long) c->failed, (unsigned long long) c->in_doubt,
+			(unsigned long long) c->missed, line_state(c, down, note));
+	fp_hist_reset(&line->hist);
+	memset(&line->counts, 0, sizeof(line->counts));
+	line->since = now;
+}
+
 void
 fp_progress_tick(fp_run *run, fp_series *series, fp_hist *scratch,
-				 int64_t now, bool quiet)
+				 fp_progress_line *line, int64_t now, bool print)
 {
 	fp_second	sec;
 	char		note[160] = "";
-	const char *state;
-	static int64_t last;
-	double		span;
 
 	memset(&sec, 0, sizeof(sec));
 	fp_hist_reset(scratch);
@@ -62,10 +103,6 @@ fp_progress_tick(fp_run *run, fp_series *series, fp_hist *scratch,
 			snprintf(note, sizeof(note), "%s", t->note);
 		pthread_mutex_unlock(&t->lock);
 	}
-	if (last == 0)
-		last = run->start_mono;
-	span = (now - last) / 1e6;
-	last = now;
 	sec.t = (now - run->start_mono) / 1e6;
 	sec.p50_ms = fp_hist_percentile(scratch, 50) / 1000.0;
 	sec.p99_ms = fp_hist_percentile(scratch, 99) / 1000.0;
@@ -77,20 +114,10 @@ fp_progress_tick(fp_run *run, fp_series *series, fp_hist *scratch,
 		if (slot)
 			*slot = sec;
 	}
-	if (quiet)
-		return;
-	if (sec.down > 0 && note[0])
-		state = note;
-	else if (sec.counts.acked == 0 && (sec.down > 0 || sec.counts.failed || sec.counts.in_doubt || sec.counts.missed))
-		state = "OUTAGE";
-	else if (sec.counts.failed || sec.counts.in_doubt || sec.counts.missed)
-		state = "disrupted";
-	else
-		state = "ok";
-	fprintf(stderr, "progress: %.1f s, %.1f tps, p50 %.2f ms, p99 %.2f ms, failed %llu, in doubt %llu, missed %llu, %s\n",
-			sec.t, span > 0 ? sec.counts.acked / span : 0.0, sec.p50_ms, sec.p99_ms,
-			(unsigned long long) sec.counts.failed, (unsigned long long) sec.counts.in_doubt,
-			(unsigned long long) sec.counts.missed, state);
+	fp_hist_merge(&line->hist, scratch);
+	fp_counts_add(&line->counts, &sec.counts);
+	if (print)
+		print_line(run, line, now, sec.down, note);
 }
 
 void

@@ -1,13 +1,13 @@
 /*
- * progress.h - once a second: collect the threads' interval figures, print
- * a line on stderr, keep the per-second series for the reports.
+ * progress.h - once a second: collect the threads' interval figures, keep
+ * the per-second series for the reports; every -P seconds a line on stderr.
  */
 #ifndef FP_PROGRESS_H
 #define FP_PROGRESS_H
 
 #include "run.h"
 
-/* One second (one progress interval) of the run, as the client saw it. */
+/* One second of the run, as the client saw it. */
 typedef struct fp_second
 {
 	double		t;				/* seconds since the start, end of the interval */
@@ -25,12 +25,24 @@ typedef struct fp_series
 	int			cap;
 } fp_series;
 
+/* What the next progress line covers: the seconds since the last one. */
+typedef struct fp_progress_line
+{
+	fp_hist		hist;
+	fp_counts	counts;
+	int64_t		since;			/* monotonic µs of the last line (or start) */
+} fp_progress_line;
+
+int			fp_progress_line_init(fp_progress_line *line, int64_t start);
+void		fp_progress_line_free(fp_progress_line *line);
+
 /*
- * Take every thread's interval figures (resetting them), append one entry
- * to the series and, unless quiet, print the progress line.
+ * Once a second: take every thread's interval figures (resetting them) into
+ * scratch, append one entry to the series, add them to line and, if print,
+ * print the progress line for the seconds since the last one (-P).
  */
 void		fp_progress_tick(fp_run *run, fp_series *series, fp_hist *scratch,
-							 int64_t now, bool quiet);
+							 fp_progress_line *line, int64_t now, bool print);
 
 void		fp_series_free(fp_series *series);
 

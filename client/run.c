@@ -146,6 +146,25 @@ meta_json(const fp_run *run, const fp_target *target, const char *conninfo, bool
 	return text;
 }
 
+/*
+ * --force over an earlier run: the files beside its ledger are that run's.
+ * A run that makes no server metrics (--no-server-metrics) or no stages
+ * (no profile) must not leave them for report and export to take as its own.
+ */
+static void
+forget_side_files(const fp_config *cfg)
+{
+	char		path[4096];
+
+	if (cfg->no_server_metrics)
+	{
+		fp_sampler_path(path, sizeof(path), cfg->ledger_path);
+		(void) unlink(path);
+	}
+	fp_stages_path(path, sizeof(path), cfg->ledger_path);
+	(void) unlink(path);
+}
+
 static int
 open_ledger(fp_run *run, const fp_config *cfg, const fp_target *target,
 			const char *conninfo, char *err, size_t errlen)
@@ -177,6 +196,8 @@ open_ledger(fp_run *run, const fp_config *cfg, const fp_target *target,
 	snprintf(hdr.meta, sizeof(hdr.meta), "%s", meta);
 	free(meta);
 	run->ledger = fp_ledger_create(cfg->ledger_path, &hdr, cfg->force, 100, err, errlen);
+	if (run->ledger && cfg->force)
+		forget_side_files(cfg);
 	return run->ledger ? 0 : -1;
 }
 
@@ -188,8 +209,13 @@ start_threads(fp_run *run, char *err, size_t errlen)
 
 	run->nthreads = cfg->threads;
 	run->threads = calloc(cfg->threads, sizeof(fp_thread));
-	pthread_barrier_init(&run->ready, NULL, cfg->threads + 1);
-	pthread_barrier_init(&run->go, NULL, cfg->threads + 1);
+	if (run->threads == NULL ||
+		pthread_barrier_init(&run->ready, NULL, cfg->threads + 1) != 0 ||
+		pthread_barrier_init(&run->go, NULL, cfg->threads + 1) != 0)
+	{
+		snprintf(err, errlen, "cannot start the threads: out of memory or resources");
+		return -1;
+	}
 	for (int i = 0; i < cfg->threads; i++)
 	{
 		int			n = cfg->clients / cfg->threads + (i < cfg->clients % cfg->threads);
@@ -197,8 +223,9 @@ start_threads(fp_run *run, char *err, size_t errlen)
 		if (fp_thread_init(&run->threads[i], run, i, first, n) != 0 ||
 			pthread_create(&run->threads[i].tid, NULL, fp_thread_main, &run->threads[i]) != 0)
 		{
-			snprintf(err, errlen, "cannot start thread %d: out of memory or resources", i);
-			return -1;			/* cannot happen short of resource limits; no cleanup */
+			snprintf(err, errlen, "cannot start thread %d of %d: out of memory or resources "
+					 "(fewer --threads?)", i + 1, cfg->threads);
+			return -1;
 		}
 		first += n;
 	}
@@ -253,13 +280,17 @@ static double
 watch(fp_run *run, fp_series *series)
 {
 	const fp_config *cfg = run->cfg;
-	int64_t		step = (cfg->progress_s > 0 ? cfg->progress_s : 1) * 1000000LL;
+	/* the series and the stage checks go by the second, whatever -P says */
+	const int64_t step = 1000000;
 	int64_t		next = run->start_mono + step;
 	int64_t		stopped = 0;
+	long		ticks = 0;
 	fp_hist		scratch;
+	fp_progress_line line;
 	fp_stage_watch stages;
 
 	fp_hist_init(&scratch);
+	fp_progress_line_init(&line, run->start_mono);
 	fp_stage_watch_init(&stages);
 	while (atomic_load(&run->finished) < run->nthreads)
 	{
@@ -267,7 +298,9 @@ watch(fp_run *run, fp_series *series)
 
 		if (now >= next)
 		{
-			fp_progress_tick(run, series, &scratch, now, cfg->quiet || cfg->progress_s == 0);
+			bool		print = !cfg->quiet && cfg->progress_s > 0 && ++ticks % cfg->progress_s == 0;
+
+			fp_progress_tick(run, series, &scratch, &line, now, print);
 			fp_stage_watch_tick(&stages, run, &scratch, series, now);
 			next += step;
 		}
@@ -277,8 +310,9 @@ watch(fp_run *run, fp_series *series)
 	}
 	for (int i = 0; i < run->nthreads; i++)
 		pthread_join(run->threads[i].tid, NULL);
-	fp_progress_tick(run, series, &scratch, fp_mono_us(), true);
+	fp_progress_tick(run, series, &scratch, &line, fp_mono_us(), false);
 	fp_hist_free(&scratch);
+	fp_progress_line_free(&line);
 	fp_stage_watch_free(&stages);
 	{
 		int64_t		end = stopped && stopped < run->end_mono ? stopped : run->end_mono;
@@ -415,7 +449,26 @@ fp_run_command(const fp_config *cfg)
 	signal_run = &run;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	if (start_threads(&run, err, sizeof(err)) != 0 || start_clock(&run, err, sizeof(err)) != 0)
+	signal(SIGHUP, on_signal);	/* a dropped ssh session ends the run cleanly too */
+	/*
+	 * `failprobe run ... | tee log` and Ctrl-C: tee is gone while the run
+	 * drains, and a progress line must not kill the run before the ledger
+	 * is closed; the write fails (EPIPE) instead.
+	 */
+	signal(SIGPIPE, SIG_IGN);
+	if (start_threads(&run, err, sizeof(err)) != 0)
+	{
+		/*
+		 * The threads started wait at a barrier sized for all of them, and
+		 * none has sent anything yet: end the process here, without a ledger.
+		 */
+		fprintf(stderr, "failprobe: %s\n", err);
+		fp_sampler_stop(run.sampler);
+		(void) fp_ledger_close(run.ledger, err, sizeof(err));
+		remove_unstarted(cfg, run.sampler != NULL);
+		exit(2);
+	}
+	if (start_clock(&run, err, sizeof(err)) != 0)
 	{
 		fprintf(stderr, "failprobe: %s\n", err);
 		rc = 2;

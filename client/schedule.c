@@ -212,6 +212,22 @@ fp_stages_parse(const char *text, fp_stage *out, int max, char *err, size_t errl
 		}
 	}
 	if (n == 0)
+	{
 		snprintf(err, errlen, "no stages given");
-	return n > 0 ? n : -1;
+		return -1;
+	}
+	{
+		double		total = 0;
+
+		for (int i = 0; i < n; i++)
+			total += out[i].duration_s;
+		/* as --duration: beyond it the microsecond clock arithmetic overflows */
+		if (total > FP_STAGES_MAX_S)
+		{
+			snprintf(err, errlen, "the stages last %.0f s in all; at most %d (31 days)",
+					 total, FP_STAGES_MAX_S);
+			return -1;
+		}
+	}
+	return n;
 }

@@ -67,10 +67,14 @@ int			fp_schedule_stage_at(const fp_schedule *s, double t_us);
 /* Total length in seconds. */
 double		fp_schedule_seconds(const fp_schedule *s);
 
+/* The longest run, in seconds: --duration's limit, and the stages' in all. */
+#define FP_STAGES_MAX_S (31 * 86400)
+
 /*
  * Parse stages written as "30s@1000,60s@1000-8000,2m@8000": a duration
  * (a number with s, m or ms; a bare number is seconds) '@' a rate, or two
- * rates joined by '-' for a linear ramp.  Returns the number of stages, or
+ * rates joined by '-' for a linear ramp, lasting FP_STAGES_MAX_S at most in
+ * all.  Returns the number of stages, or
  * -1 with a one-line message in err naming the bad part.
  */
 int			fp_stages_parse(const char *text, fp_stage *out, int max,

@@ -124,7 +124,10 @@ probe_bounded(PGconn *pg, char *err, size_t errlen)
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	if (!PQsendQuery(pg, probe_sql))
-		return PQgetResult(pg);
+	{
+		fp_pq_first_line(err, errlen, PQerrorMessage(pg));
+		return NULL;
+	}
 	while (PQisBusy(pg))
 	{
 		struct pollfd pfd = {.fd = PQsocket(pg), .events = POLLIN};

@@ -260,7 +260,14 @@ fp_stage_report_print(const fp_stage_report *rep, const fp_run *run)
 	if (cfg->profile == FP_PROFILE_STRESS)
 	{
 		if (rep->first_missed < 0)
-			printf("  breaking point: not reached up to %.0f/s\n", rep->r[rep->n - 1].to);
+		{
+			/* the last stage the run got to, not the last one planned (Ctrl-C) */
+			int			last = rep->n - 1;
+
+			while (last > 0 && !rep->r[last].reached)
+				last--;
+			printf("  breaking point: not reached up to %.0f/s\n", rep->r[last].to);
+		}
 		else if (rep->breaking_point < 0)
 			printf("  breaking point: below the first stage (%.0f/s); gave way: %s\n",
 				   rep->r[rep->first_missed].to, rep->r[rep->first_missed].reason);
@@ -323,13 +330,19 @@ fp_stage_report_json(const fp_stage_report *rep, const fp_run *run, json_t *root
 							rep->spike_recovery_s >= 0 ? json_real(rep->spike_recovery_s) : json_null());
 }
 
+void
+fp_stages_path(char *buf, size_t size, const char *ledger_path)
+{
+	snprintf(buf, size, "%s.stages.jsonl", ledger_path);
+}
+
 int
 fp_stage_report_file(const fp_stage_report *rep, const fp_run *run, char *err, size_t errlen)
 {
 	char		path[4096];
 	FILE	   *f;
 
-	snprintf(path, sizeof(path), "%s.stages.jsonl", run->cfg->ledger_path);
+	fp_stages_path(path, sizeof(path), run->cfg->ledger_path);
 	f = fopen(path, "w");
 	if (f == NULL)
 	{

@@ -78,6 +78,9 @@ void		fp_stage_report_print(const fp_stage_report *rep, const fp_run *run);
 /* The 'stages' array and friends, added to the run's JSON object. */
 void		fp_stage_report_json(const fp_stage_report *rep, const fp_run *run, json_t *root);
 
+/* The file of a run's stages: ledger_path + ".stages.jsonl", into buf. */
+void		fp_stages_path(char *buf, size_t size, const char *ledger_path);
+
 /* One JSON object per stage, one per line, to <ledger>.stages.jsonl. */
 int			fp_stage_report_file(const fp_stage_report *rep, const fp_run *run,
 								 char *err, size_t errlen);

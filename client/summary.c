@@ -266,7 +266,7 @@ servers_json(const fp_run *run)
 		json_array_append_new(arr, json_pack("{s:i,s:s,s:s,s:o,s:i,s:o}",
 											 "id", i + 1, "host", s->host, "port", s->port,
 											 "system_identifier", s->system_id[0] ? json_string(s->system_id) : json_null(),
-											 "tli", (json_int_t) s->tli,
+											 "tli", (int) s->tli,
 											 "first_seen_at", fp_json_time(s->first_seen_us)));
 	}
 	return arr;

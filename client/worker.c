@@ -123,7 +123,8 @@ next_wakeup(const fp_conn *c, int64_t soonest, int64_t end, int depth)
 	switch (c->state)
 	{
 		case FP_CONN_DOWN:
-			if (c->retry_at < t)
+			/* no reconnecting after the end: a past retry_at would spin */
+			if (c->retry_at < t && c->retry_at < end)
 				t = c->retry_at;
 			break;
 		case FP_CONN_CONNECTING:
@@ -138,7 +139,7 @@ next_wakeup(const fp_conn *c, int64_t soonest, int64_t end, int depth)
 	}
 	/* a due write wakes us even while down: it must be counted as missed */
 	if (c->scheduled && c->next_due < end && c->next_due < t &&
-		(c->state != FP_CONN_READY || c->count < depth))
+		(c->state != FP_CONN_READY || (c->count < depth && !c->read_only)))
 		t = c->next_due;
 	return t;
 }

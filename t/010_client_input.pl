@@ -53,6 +53,26 @@ refuses([ 'run', '-d', $dsn ], qr/--ledger FILE is required/, 'no ledger');
 refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--rate', '-5' ], qr/invalid value '-5' for --rate/, 'negative rate');
 refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '-c', '0' ], qr/--clients/, 'zero clients');
 refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '-c', '2', '-j', '4' ], qr/--threads cannot exceed --clients/, 'more threads than clients');
+refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--json', "$dir/./a" ],
+	qr/--json .*a names the ledger or its server metrics file/, 'JSON over the ledger');
+refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--json', "$dir/a.server.jsonl" ],
+	qr/names the ledger or its server metrics file/, 'JSON over the server metrics');
+refuses([ 'verify', '-d', $dsn, '-l', "$dir/a", '-l', "$dir/b", '--json', "$dir/b" ],
+	qr/--json .*b is a --ledger file/, 'verify: JSON over a ledger');
+# files an earlier run left beside a ledger of that name would be taken for this run's
+append_to_file("$dir/orphan.stages.jsonl", "{}\n");
+refuses([ 'run', '-d', $dsn, '-l', "$dir/orphan", '--no-server-metrics' ],
+	qr/stages file .*orphan\.stages\.jsonl already exists; use --force/, 'a stages file left by another run');
+unlink "$dir/orphan.stages.jsonl";
+append_to_file("$dir/orphan.server.jsonl", "{}\n");
+refuses([ 'run', '-d', $dsn, '-l', "$dir/orphan", '--no-server-metrics' ],
+	qr/server metrics file .*orphan\.server\.jsonl already exists; use --force/,
+	'a server metrics file left by another run, even without metrics this time');
+unlink "$dir/orphan.server.jsonl";
+refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--first-worker', '2000000' ],
+	qr/invalid value '2000000' for --first-worker \(0 to 1048575\)/, 'first worker beyond what verify reads');
+refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--first-worker', '1048570', '-c', '16' ],
+	qr/--first-worker \+ --clients must stay at or below 1048576/, 'last worker beyond what verify reads');
 refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '-M', 'telepathy' ], qr/invalid protocol 'telepathy'/, 'bad protocol');
 refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '-M', 'simple', '--pipeline', '8' ], qr/--pipeline needs/, 'pipeline with simple');
 refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--bogus' ], qr/unknown option '--bogus'/, 'unknown flag');
@@ -122,6 +142,26 @@ note explain \@notices;
 cmp_ok(scalar @notices, '<=', 2, 'notices: the load connections print the truncation once (setup may print its own)');
 like($stderr, qr/^failprobe: server notice \(only the first is shown\): .*will be truncated/m,
 	'notices: on one line, saying the rest are left out');
+
+# --force over it: the earlier run's side files do not outlive its ledger
+# (at --rate 0 a run writes no stages, here no server metrics either)
+append_to_file("$dir/notice.ledger.stages.jsonl", "{}\n");
+append_to_file("$dir/notice.ledger.server.jsonl", "{}\n");
+($rc, $out, $stderr) = fp('run', '-d', $dsn, '-l', "$dir/notice.ledger", '--force',
+	'-R', '0', '-c', '2', '-T', '1', '-P', '0', '--no-server-metrics');
+is($rc, 0, '--force: the run completes');
+ok(!-e "$dir/notice.ledger.stages.jsonl" && !-e "$dir/notice.ledger.server.jsonl",
+	"--force: the earlier run's stages and server metrics files are gone") or note $stderr;
+
+# --- -P 2: a line every 2 s, the series and stage checks still by the second -----
+($rc, $out, $stderr) = fp('run', '-d', $dsn, '-l', "$dir/p2.ledger", '-R', '200', '-c', '2', '-T', '4',
+	'-P', '2', '--json', "$dir/p2.json", '--no-server-metrics');
+is($rc, 0, '-P 2: the run completes');
+my @progress = $stderr =~ /^progress: ([\d.]+) s/mg;
+is_deeply(\@progress, [ '2.0', '4.0' ], '-P 2: a progress line every 2 s') or note $stderr;
+my $p2 = decode_json(slurp_file("$dir/p2.json"));
+my @seconds = grep { $_->{t} <= 4.05 } @{ $p2->{series} };
+is(scalar @seconds, 4, '-P 2: the series keeps a point per second');
 
 # --- a run that cannot start leaves no files, so the fixed command just works ---
 my $maxconn = $node->safe_psql('postgres', 'SHOW max_connections');

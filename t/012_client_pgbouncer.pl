@@ -116,7 +116,9 @@ make_synchronous($standby, 'standby2');
 
 ($rout, $rerr) = ('', '');
 $h = IPC::Run::start([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/stall.ledger", '-M', 'simple',
-		'-R', '1000', '-c', '2', '-T', '5', '--json', "$dir/stall.json" ],
+		'-R', '1000', '-c', '2', '-T', '5', '--json', "$dir/stall.json",
+		# held writes wait out the choreography below, however slow the VM
+		'--reply-timeout', '60' ],
 	'>', \$rout, '2>', \$rerr);
 $standby->poll_query_until('postgres',
 	"SELECT count(*) > 1000 FROM failprobe.ledger WHERE run_id <> $j{run_id}")

@@ -86,8 +86,9 @@ cmp_ok($in->{records}, '>', 1000, "it holds the writes made before the kill ($in
 my $run_id = $in->{run_id};
 my $rows = $node->safe_psql('postgres', "SELECT count(*) FROM failprobe.ledger WHERE run_id = $run_id");
 cmp_ok($rows, '>=', $in->{acked}, "the table holds at least the $in->{acked} acknowledged writes ($rows rows)");
-# and little is missing: the writer syncs every 100 ms; allow half a second
-cmp_ok($rows - $in->{acked}, '<=', $rate * 0.5,
+# and little is missing: the writer syncs every 100 ms, but a starved VM has
+# held an fdatasync for 1.5 s (the full-disk case below); allow two seconds
+cmp_ok($rows - $in->{acked}, '<=', $rate * 2,
 	'at most about a flush interval of acknowledged writes is missing from the ledger');
 
 # verify: the rows of the last flush interval are beyond the ledger, not unexpected

