@@ -8,7 +8,9 @@
 #           digest, now()), seq counting 1, 2, 3 ... per connection as
 #           failprobe's does (so both insert at the same places of the index)
 #   failprobe run -M prepared, which also computes a SHA-256 per row, keeps
-#           its ledger (fdatasync every 100 ms) and learns each commit LSN
+#           its ledger (fdatasync every 100 ms) and learns each commit LSN;
+#           without its server-metrics sampler (--no-server-metrics), so that
+#           both clients hold the same connections
 # Two loads:
 #   --rate 0     as fast as possible: TPS and client CPU per write
 #   --rate R     open loop at R (default 8000): achieved rate, p99, and client
@@ -18,10 +20,14 @@
 # by the writes it completed; where perf can count (root), also the
 # instructions and the CPU cycles the client used per write (counts: they
 # do not move with the VM's speed or with time stolen by the host, which
-# swing times here by +-20 %).  Rounds rotate the order of the clients;
-# medians are printed, with ratios failprobe / pgbench: the ratio of the
-# medians, and the median of each round's ratio (the two clients of a round
-# run one after the other, so a slow spell of the VM hits both).  Each
+# swing times here by +-20 %).  A round runs the loads as fast as possible
+# together and the fixed-rate loads together, rotating their order (after
+# one unrecorded warm-up of the new cluster); both nodes are checkpointed
+# before each measurement.  A failed client run stops the bench.  Medians
+# are printed, with ratios failprobe / pgbench: the ratio of the medians,
+# and the median of each round's ratio (the clients compared in a round run
+# within a few measurements of each other, so a slow spell of the VM hits
+# both).  Each
 # measurement also shows the share of CPU time the hypervisor stole from
 # this machine meanwhile (/proc/stat); above 10 % the bench warns.
 #
@@ -47,7 +53,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-"$top/scripts/install-deps"
+install_deps
 build_and_install
 make -C "$top" -s client
 ensure_test_user
@@ -124,7 +130,7 @@ run_pgbench() {	# RATE (0 = as fast as possible)
 run_failprobe() {	# RATE PIPELINE
 	rm -f "$dir"/fp.ledger* "$dir/fp.json"	# the ledger and the files beside it
 	timed "$failprobe" run -d "host=127.0.0.1 port=$pport dbname=postgres user=$dbuser" -l "$dir/fp.ledger" \
-		-R "$1" -c "$clients" -j 2 -T "$seconds" -M prepared --pipeline "$2" -q \
+		-R "$1" -c "$clients" -j 2 -T "$seconds" -M prepared --pipeline "$2" -q --no-server-metrics \
 		--json "$dir/fp.json" >/dev/null 2>"$dir/fp.err" ||
 		{ cat "$dir/fp.err" >&2; exit 1; }
 	perl -MJSON::PP -e '
@@ -135,29 +141,46 @@ run_failprobe() {	# RATE PIPELINE
 	' "$dir/fp.json" "$(cat "$dir/time")" "$(instructions)" "$(cycles)"
 }
 
-fresh() {	# an empty, checkpointed table for each measurement
+fresh() {	# an empty, checkpointed table for each measurement, on both nodes
 	psql_p -c 'TRUNCATE failprobe.ledger' -c 'CHECKPOINT'
+	as_server_user psql -X -q -At -h 127.0.0.1 -p "$sport" -d postgres -c 'CHECKPOINT'
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 echo "failprobe vs pgbench: $clients connections, 2 threads, $seconds s per measurement, $rounds rounds"
 echo "machine: $(nproc) cores; $("$PG_BINDIR/postgres" --version); primary + synchronous standby on this machine"
-loads=("pgbench_max:run_pgbench 0" "failprobe_max:run_failprobe 0 1"
-	"failprobe_max_pipelined:run_failprobe 0 $pipeline"
-	"pgbench_rate:run_pgbench $rate" "failprobe_rate:run_failprobe $rate 1"
+# Two groups of three, each pgbench with the failprobe loads it is compared
+# with; a round runs one group after the other (alternating which first)
+# and rotates the order within each, so that pgbench runs right before a
+# failprobe load in some rounds and right after it in others.
+max_loads=("pgbench_max:run_pgbench 0" "failprobe_max:run_failprobe 0 1"
+	"failprobe_max_pipelined:run_failprobe 0 $pipeline")
+rate_loads=("pgbench_rate:run_pgbench $rate" "failprobe_rate:run_failprobe $rate 1"
 	"failprobe_rate_pipelined:run_failprobe $rate $pipeline")
+loads=("${max_loads[@]}" "${rate_loads[@]}")
 for l in "${loads[@]}"; do : >"$dir/${l%%:*}"; done
+measure() {	# ROUND LOAD: one measurement, recorded; a failed client stops the bench
+	local m
+	fresh
+	mark=$(steal_mark)
+	m=$(${2#*:}) || { echo "client_vs_pgbench: ${2%%:*} failed in round $1" >&2; exit 1; }
+	m="$m $(steal_pct "$mark")"
+	echo "$m" >>"$dir/${2%%:*}"
+	printf '  round %d %-26s %7s tps %7s us CPU/write  p99 %5s ms %6s k instr %6s k cycles/write  steal %s %%\n' \
+		"$1" "${2%%:*}" $m
+}
+# a cold cluster (new WAL segments, empty caches) would handicap the first load
+fresh
+run_pgbench 0 >/dev/null
 for r in $(seq "$rounds"); do
-	n=${#loads[@]}
-	for i in $(seq 0 $((n - 1))); do
-		l=${loads[$(( (i + r - 1) % n ))]}
-		fresh
-		mark=$(steal_mark)
-		m="$(${l#*:}) $(steal_pct "$mark")"
-		echo "$m" >>"$dir/${l%%:*}"
-		printf '  round %d %-26s %7s tps %7s us CPU/write  p99 %5s ms %6s k instr %6s k cycles/write  steal %s %%\n' \
-			"$r" "${l%%:*}" $m
+	groups=(max rate)
+	[ $((r % 2)) -eq 0 ] && groups=(rate max)
+	for g in "${groups[@]}"; do
+		if [ "$g" = max ]; then group=("${max_loads[@]}"); else group=("${rate_loads[@]}"); fi
+		for i in 0 1 2; do
+			measure "$r" "${group[$(( (i + r - 1) % 3 ))]}"
+		done
 	done
 done
 

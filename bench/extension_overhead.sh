@@ -38,7 +38,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-"$top/scripts/install-deps"
+install_deps
 build_and_install
 ensure_test_user
 
@@ -72,12 +72,17 @@ EOF
 		as_server_user pg_ctl -D "$dir/data" -l "$dir/server.log" -w start >/dev/null
 }
 
+# pgbench_tps SECONDS: pgbench's TPS; a failed or aborted run (pgbench exits
+# 2 when a client aborts) fails here instead of giving a number
 pgbench_tps() {
-	local opts=""
+	local opts="" out tps
 	[ "$config" != without ] && opts="-c pg_failprobe.report_commits=$config"
-	PGOPTIONS="$opts" as_server_user pgbench -n -h 127.0.0.1 -p "$port" -M prepared -c "$clients" -j 2 \
-		-T "$1" -f "$dir/insert.sql" postgres 2>&1 |
-		sed -n 's/^tps = \([0-9.]*\).*/\1/p'
+	out=$(PGOPTIONS="$opts" as_server_user pgbench -n -h 127.0.0.1 -p "$port" -M prepared -c "$clients" -j 2 \
+		-T "$1" -f "$dir/insert.sql" postgres 2>&1) ||
+		{ echo "extension_overhead: pgbench failed:" >&2; echo "$out" >&2; return 1; }
+	tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out")
+	[ -n "$tps" ] || { echo "extension_overhead: no TPS in pgbench's output:" >&2; echo "$out" >&2; return 1; }
+	echo "$tps"
 }
 
 # Whether perf can count instructions machine-wide here.
@@ -91,10 +96,11 @@ fi
 pgbench_counted() {
 	if [ "$use_perf" = yes ]; then
 		perf stat -a -e instructions -x, -o "$dir/perf.csv" -- \
-			bash -c "$(declare -f as_server_user pgbench_tps); $(declare -p dir port clients config FAILPROBE_USER PATH); pgbench_tps $1"
+			bash -c "$(declare -f as_server_user pgbench_tps); $(declare -p dir port clients config FAILPROBE_USER PATH); pgbench_tps $1" ||
+			return 1
 		awk -F, '/instructions/ {print $1}' "$dir/perf.csv" >"$dir/instructions"
 	else
-		pgbench_tps "$1"
+		pgbench_tps "$1" || return 1
 		echo 0 >"$dir/instructions"
 	fi
 }
@@ -114,11 +120,11 @@ server_ticks() {
 # prints "TPS US_PER_TX KINSTRUCTIONS_PER_TX"
 measure() {
 	local t0 t1 tps
-	pgbench_tps 2 >/dev/null
+	pgbench_tps 2 >/dev/null || return 1
 	as_server_user psql -X -q -h 127.0.0.1 -p "$port" -d postgres \
 		-c 'TRUNCATE failprobe.ledger' -c 'CHECKPOINT'
 	t0=$(server_ticks)
-	tps=$(pgbench_counted "$seconds")
+	tps=$(pgbench_counted "$seconds") || return 1
 	sleep 0.2	# let the backends exit so that their CPU is counted
 	t1=$(server_ticks)
 	awk -v tps="$tps" -v d=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v s="$seconds" \
@@ -141,7 +147,7 @@ for sc in on off; do
 		order=$(echo $configs $configs | cut -d' ' -f$(( (r - 1) % 3 + 1 ))-$(( (r - 1) % 3 + 3 )))
 		for config in $order; do
 			configure "$config" "$sc"
-			m=$(measure)
+			m=$(measure) || { echo "extension_overhead: $config failed in round $r" >&2; exit 1; }
 			echo "$m" >>"$dir/$config"
 			printf '  synchronous_commit=%-3s round %d %-8s %7s tps %6s us server CPU/tx %7s k instructions/tx\n' \
 				"$sc" "$r" "$config" $m

@@ -3,8 +3,23 @@
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_CONFIG=${PG_CONFIG:-$(command -v pg_config || echo /usr/lib/postgresql/15/bin/pg_config)}
-PG_BINDIR=$("$PG_CONFIG" --bindir)
-export PATH="$PG_BINDIR:$PATH"
+
+# PostgreSQL's programs first in PATH.  On a fresh machine there is no
+# PostgreSQL before scripts/install-deps has run: install_deps calls this
+# again afterwards.
+pg_paths() {
+	[ -z "${pg_paths_done:-}" ] && [ -x "$PG_CONFIG" ] || return 0
+	PG_BINDIR=$("$PG_CONFIG" --bindir)
+	export PATH="$PG_BINDIR:$PATH"
+	pg_paths_done=1
+}
+pg_paths
+
+# The Debian packages the project needs (root or sudo), then PostgreSQL's paths.
+install_deps() {
+	"$top/scripts/install-deps"
+	pg_paths
+}
 
 # The OS user that runs servers when we are root.
 FAILPROBE_USER=${FAILPROBE_USER:-failprobe}
