@@ -37,18 +37,31 @@ sub run_profile
 	return ($rc, $j, $out, $err);
 }
 
-# run_profile, run again once when $calm->(JSON) says the machine, not the
-# client, spoiled the first run: the assertions below assume a server that
-# keeps up with what it is given, and this VM has stalls of several seconds
-# (hypervisor steal of 60 % has been seen).  A broken client fails both runs.
+# run_profile, run again (up to four runs in all) while $calm->(JSON) says
+# the machine, not the client, spoiled the run: the assertions below assume
+# a server that keeps up with what it is given, and this VM has stalls of
+# several seconds (hypervisor steal of 60 % has been seen; one CI run failed
+# two runs in a row here with 23 % stolen over the whole suite).  Returns
+# (exit status, JSON, stdout, stderr, starved): starved is why to skip the
+# timing assertions, set only when every run was spoiled while the host took
+# CPU time from this machine (steal, /proc/stat).  A broken client fails
+# every run, and on a machine that owns its CPUs it is judged as it came.
 sub run_profile_calm
 {
 	my ($name, $calm, @opts) = @_;
-	my @r = run_profile($name, @opts);
-	return @r if $calm->($r[1]);
-	note "$name: the machine stalled (see above); running it again";
-	unlink glob("$dir/$name.*");
-	return run_profile($name, @opts);
+	my (@r, @stolen);
+	for my $try (1 .. 4)
+	{
+		unlink glob("$dir/$name.*");
+		my $mark = cpu_mark();
+		@r = run_profile($name, @opts);
+		push @stolen, stolen_pct($mark);
+		return (@r, undef) if $calm->($r[1]);
+		note sprintf('%s: timing missed, run again (%.1f %% of CPU time stolen)', $name, $stolen[-1]);
+	}
+	return (@r, undef) if grep { $_ < 1 } @stolen;
+	return (@r, sprintf('the host took CPU time from every run (steal: %s %%)',
+			join(', ', map { sprintf '%.1f', $_ } @stolen)));
 }
 
 # --- custom stages, a ramp among them -------------------------------------
@@ -58,23 +71,29 @@ sub run_profile_calm
 # 0.3 ms in the next) and missed the default 100 ms.
 # A stage missed at these rates means a stalled machine (one full run saw
 # p50 82 ms at 300/s).
-my ($rc, $j, $out) = run_profile_calm('stages', sub { !grep { !$_->{met} } @{ $_[0]{stages} // [] } },
+# Achieved counts acks by when they came: a few dozen late ones land in the
+# next stage (590 of 600/s in one run), and a stall of 100 ms moves 3 % of a
+# 3 s stage at 300/s; a wrong schedule is off by far more (a ramp at its end
+# rate: 900 for 600).
+my @target = (300, 600, 900);	# the ramp's mean rate
+my $achieved_ok = sub { abs($_[0]{achieved} - $target[ $_[0]{stage} - 1 ]) / $target[ $_[0]{stage} - 1 ] <= 0.03 };
+my ($rc, $j, $out, undef, $starved) = run_profile_calm('stages',
+	sub { my @s = @{ $_[0]{stages} // [] }; @s == 3 && !grep { !$_->{met} || !$achieved_ok->($_) } @s },
 	'-c', '4', '--stages', '3s@300,3s@300-900,3s@900', '--slo-p99', '2000');
 is($rc, 0, 'custom stages run');
 is(scalar @{ $j->{stages} }, 3, 'three stages reported');
-my @target = (300, 600, 900);	# the ramp's mean rate
 for my $s (@{ $j->{stages} })
 {
 	my $t = $target[ $s->{stage} - 1 ];
 	my $due_rate = $s->{due} / ($s->{end_s} - $s->{start_s});
 	cmp_ok(abs($due_rate - $t) / $t, '<=', 0.01,
 		"stage $s->{stage}: $due_rate writes due per second, target $t");
-	# achieved counts acks by when they came: a few dozen late ones land in
-	# the next stage (590 of 600/s in one run); a wrong schedule is off by
-	# far more (a ramp at its end rate: 900)
-	cmp_ok(abs($s->{achieved} - $t) / $t, '<=', 0.03,
-		"stage $s->{stage}: achieved $s->{achieved}/s within 3 % of $t");
-	ok($s->{met}, "stage $s->{stage} met the objectives");
+  SKIP:
+	{
+		skip "stage $s->{stage}'s timing: $starved", 2 if $starved;
+		ok($achieved_ok->($s), "stage $s->{stage}: achieved $s->{achieved}/s within 3 % of $t");
+		ok($s->{met}, "stage $s->{stage} met the objectives");
+	}
 }
 like($out, qr/stages \(custom.*\n.*target\/s.*\n\s+1\s+0-3\s+300\s/, 'results table printed');
 ok(-s "$dir/stages.ledger.stages.jsonl", 'stage table written beside the ledger');
@@ -88,8 +107,8 @@ ok(-s "$dir/stages.ledger.stages.jsonl", 'stage table written beside the ledger'
 # not fail the first step.  A miss at 1000 or 1500/s means a stalled machine
 # (one .ci/run missed at 1000/s), and the slowed run below, which gives way
 # at 1500/s at most, could not show the breaking point moving down.
-my $stress;
-($rc, $stress) = run_profile_calm('stress',
+my ($stress, $stress_starved);
+($rc, $stress, undef, undef, $stress_starved) = run_profile_calm('stress',
 	sub { my @s = @{ $_[0]{stages} // [] }; @s >= 2 && $s[0]{met} && $s[1]{met} },
 	'-c', '4', '--profile', 'stress', '--rate', '1000',
 	'--stage-seconds', '2', '--slo-p99', '200', '--max-rate', '400000');
@@ -100,8 +119,12 @@ ok(defined $bp->{gave_way} && $bp->{gave_way} =~ /latency|errors|throughput/,
 	"and says what gave way: " . ($bp->{gave_way} // 'nothing'));
 my @st = @{ $stress->{stages} };
 my ($first_missed) = grep { !$_->{met} } @st;
-ok(defined $bp->{stage}, 'a stage met the objectives (1000/s, the first, at least)');
-ok($st[ ($bp->{stage} // 1) - 1 ]{met}, "the breaking point's stage ($bp->{rate}/s) met the objectives");
+SKIP:
+{
+	skip "the first stages' timing: $stress_starved", 2 if $stress_starved;
+	ok(defined $bp->{stage}, 'a stage met the objectives (1000/s, the first, at least)');
+	ok($st[ ($bp->{stage} // 1) - 1 ]{met}, "the breaking point's stage ($bp->{rate}/s) met the objectives");
+}
 is($first_missed->{stage}, ($bp->{stage} // 0) + 1, 'the next stage is the first that missed');
 # The run stops on the once-a-second figures (acks by completion time); the
 # table judges each write in the stage it was due in.  A stage on the edge
@@ -118,8 +141,8 @@ $node->safe_psql('postgres', q{
 	  FOR EACH ROW EXECUTE FUNCTION public.slow_insert();
 });
 # 200/s is a fifth of what the slowed server takes: a miss there is a stall
-my $slow;
-($rc, $slow) = run_profile_calm('slow', sub { ($_[0]{stages} // [])->[0]{met} },
+my ($slow, $slow_starved);
+($rc, $slow, undef, undef, $slow_starved) = run_profile_calm('slow', sub { ($_[0]{stages} // [])->[0]{met} },
 	'-c', '4', '--profile', 'stress', '--rate', '200',
 	'--stage-seconds', '2', '--slo-p99', '50', '--max-rate', '400000');
 is($rc, 0, 'slowed stress run completes');
@@ -127,9 +150,14 @@ my $sbp = $slow->{breaking_point};
 ok(defined $sbp->{failed_at_rate}, "slowed server gives way at $sbp->{failed_at_rate}/s");
 # 4 connections x 4 ms per insert: at most 1000 writes per second
 cmp_ok($sbp->{failed_at_rate}, '<=', 1500, 'at or near what 4 ms per insert allows');
-cmp_ok($sbp->{failed_at_rate}, '<', $bp->{failed_at_rate}, 'the breaking point moved down');
-like($sbp->{gave_way} // '', qr/(^|; )latency: p99 [\d.]+ ms > 50\.0 ms \(from \d+ s\)/,
-	'what gave way: latency, with the second it did');
+SKIP:
+{
+	skip 'the breaking points: ' . ($slow_starved // $stress_starved), 2
+	  if $slow_starved || $stress_starved;
+	cmp_ok($sbp->{failed_at_rate}, '<', $bp->{failed_at_rate}, 'the breaking point moved down');
+	like($sbp->{gave_way} // '', qr/(^|; )latency: p99 [\d.]+ ms > 50\.0 ms \(from \d+ s\)/,
+		'what gave way: latency, with the second it did');
+}
 
 # every missed stage names what gave way in the order it did
 for my $st (@{ $stress->{stages} }, @{ $slow->{stages} })
@@ -149,14 +177,20 @@ for my $st (@{ $stress->{stages} }, @{ $slow->{stages} })
 # Nothing here breaks a connection, so an outage in the run means the
 # machine stalled (once: the server answered nothing for 6.6 s, the
 # connections hit --reply-timeout and the queue never drained in time).
-my $spike;
-($rc, $spike) = run_profile_calm('spike', sub { !defined $_[0]{rto_ms} && !$_[0]{in_doubt} },
+my ($spike, $spike_starved);
+($rc, $spike, undef, undef, $spike_starved) = run_profile_calm('spike',
+	sub { !defined $_[0]{rto_ms} && !$_[0]{in_doubt} && ($_[0]{spike_recovery_s} // 99) < 9.5 },
 	'-c', '4', '--profile', 'spike', '--slo-p99', '50', '--stages', '3s@200,2s@1500,10s@200');
 is($rc, 0, 'spike run completes');
+is($spike->{target_rate}, 1500, 'target_rate is the highest rate the stages ask for, not the first stage\'s');
 my $rec = $spike->{spike_recovery_s};
 ok(defined $rec, 'spike recovery reported (' . ($rec // 'null') . ' s)');
 cmp_ok($rec // -1, '>', 0.3, 'the burst pushed latency over the objective for a while after it');
-cmp_ok($rec // 99, '<', 9.5, 'and latency came back under it once the queue drained, before the run ended');
+SKIP:
+{
+	skip "the recovery's timing: $spike_starved", 1 if $spike_starved;
+	cmp_ok($rec // 99, '<', 9.5, 'and latency came back under it once the queue drained, before the run ended');
+}
 $node->safe_psql('postgres', 'DROP TRIGGER slow ON failprobe.ledger');
 
 # --- bad input ----------------------------------------------------------------

@@ -231,7 +231,12 @@ sub stop_pgbouncer
 	return unless -f $pgb->{pidfile};
 	chomp(my $pid = PostgreSQL::Test::Utils::slurp_file($pgb->{pidfile}));
 	kill 'TERM', $pid if $pid;
-	usleep(100_000) while kill(0, $pid) && -f $pgb->{pidfile};
+	for (1 .. 300)    # 30 s, then it goes for good
+	{
+		return unless kill(0, $pid) && -f $pgb->{pidfile};
+		usleep(100_000);
+	}
+	kill 'KILL', $pid;
 }
 
 # A throwaway certificate authority in $dir: returns (cert, key) paths.
@@ -311,7 +316,9 @@ sub check_failover_json
 	$j{rto_ms} //= 'null';
 	note explain $j->{outage};
 	is($j{sent}, $j{acked} + $j{failed} + $j{in_doubt}, "sent = acked + failed + in_doubt ($j{sent})");
-	cmp_ok($j{acked}, '>', 10000, 'most writes acknowledged');
+	# relative to what came due: a starved VM has held 59 % of 2000/s
+	cmp_ok($j{acked}, '>', 0.5 * ($j{sent} + $j{missed}),
+		"most writes acknowledged ($j{acked} of " . ($j{sent} + $j{missed}) . ' due)');
 	isnt($j{rto_ms}, 'null', "an RTO is reported ($j{rto_ms} ms)");
 	cmp_ok($j{rto_ms}, '>', 0, 'RTO is positive');
 	cmp_ok($j{rto_ms}, '<', 10000, 'RTO is under the run length');
@@ -331,11 +338,36 @@ sub check_survivors
 	my $after = $node->safe_psql('postgres',
 		"SELECT count(*) FROM failprobe.ledger l, failprobe.events e
 		  WHERE l.run_id = $j->{run_id} AND e.kind = 'promoted' AND l.sent_at > e.at");
-	cmp_ok($after, '>', 1000, "writes resumed after the promotion ($after)");
+	cmp_ok($after, '>', 200, "writes resumed after the promotion ($after)");
 	return;
 }
 
-push @EXPORT, qw(start_load fail_over);
+push @EXPORT, qw(start_load fail_over cpu_mark stolen_pct);
+
+# The hypervisor's steal, as scripts/common.sh's steal_mark and steal_pct
+# read it: a timing test that failed while much CPU time was stolen says
+# more about the host than about the code.  cpu_mark returns a mark;
+# stolen_pct($mark) the share of all CPU time since then that the host gave
+# to other guests, in percent (0 where /proc/stat has no steal column).
+sub cpu_mark
+{
+	open(my $fh, '<', '/proc/stat') or return [ 0, 0 ];
+	my $line = <$fh>;
+	close $fh;
+	my @f = split ' ', $line;
+	shift @f;
+	my $total = 0;
+	$total += $_ for @f;
+	return [ $f[7] // 0, $total ];
+}
+
+sub stolen_pct
+{
+	my ($mark) = @_;
+	my $now = cpu_mark();
+	my $total = $now->[1] - $mark->[1];
+	return $total > 0 ? 100 * ($now->[0] - $mark->[0]) / $total : 0;
+}
 
 # `failprobe run` in the background against $dsn with @opts, its ledger at
 # $base.ledger and its JSON at $base.json: returns the harness and
