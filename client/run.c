@@ -477,8 +477,9 @@ fp_run_command(const fp_config *cfg)
 	if (rc == 0)
 	{
 		announce_mode(cfg, &target, &run);
-		fprintf(stderr, "failprobe: run %" PRIu64 " started: %d connections on %d threads, %s, %.0f s, ledger %s\n",
-				run.run_id, cfg->clients, cfg->threads, conninfo,
+		fprintf(stderr, "failprobe: run %" PRIu64 " started: %d connection%s on %d thread%s, %s, %.0f s, ledger %s\n",
+				run.run_id, cfg->clients, cfg->clients == 1 ? "" : "s",
+				cfg->threads, cfg->threads == 1 ? "" : "s", conninfo,
 				cfg->nstages > 0 ? fp_schedule_seconds(&run.sched) : cfg->duration_s, cfg->ledger_path);
 	}
 	sum->elapsed_s = watch(&run, &series);

@@ -113,9 +113,10 @@ ok(!-e "$dir/a", 'no ledger file left behind by a refused run');
 
 # --- plain mode after --init -----------------------------------------------
 my ($rc, $out, $stderr) = fp('run', '-d', $dsn, '-l', "$dir/plain.ledger", '--init',
-	'-R', '200', '-c', '2', '-T', '2', '-P', '0', '--json', "$dir/plain.json");
+	'-R', '200', '-c', '2', '-j', '1', '-T', '2', '-P', '0', '--json', "$dir/plain.json");
 is($rc, 0, 'plain run completes');
 like($stderr, qr/plain mode/, 'plain mode is announced with what it lacks');
+like($stderr, qr/ started: 2 connections on 1 thread, /, 'the start line: one thread, not "1 threads"');
 my $json = decode_json(slurp_file("$dir/plain.json"));
 is($json->{mode}, 'plain', 'JSON says plain mode');
 my $acked = $json->{acked};
