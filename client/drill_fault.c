@@ -82,12 +82,9 @@ gone(pid_t pid, double timeout_s)
 
 	while (!fp_proc_gone(pid))
 	{
-		/* a real pause even after Ctrl-C (fp_proc_sleep returns at once) */
-		struct timespec ts = {0, 20 * 1000 * 1000};
-
 		if (fp_proc_now() >= end)
 			return false;
-		nanosleep(&ts, NULL);
+		fp_proc_nap();
 	}
 	return true;
 }

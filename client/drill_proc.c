@@ -78,6 +78,14 @@ fp_proc_sleep(double s)
 	return false;
 }
 
+void
+fp_proc_nap(void)
+{
+	struct timespec ts = {0, 20 * 1000 * 1000};
+
+	nanosleep(&ts, NULL);
+}
+
 /* In the child: redirect fd to path (append), or leave it. */
 static void
 redirect(int fd, const char *path)
@@ -281,11 +289,9 @@ fp_proc_end(pid_t pid, int sig, double grace_s)
 		kill(pid, sig);
 	while (fp_proc_now() < end)
 	{
-		struct timespec ts = {0, 20 * 1000 * 1000};
-
 		if (fp_proc_done(pid, &status))
 			return;
-		nanosleep(&ts, NULL);
+		fp_proc_nap();
 	}
 	if (kill(-pid, SIGKILL) != 0)
 		kill(pid, SIGKILL);

@@ -75,4 +75,8 @@ double		fp_proc_now(void);
 /* Sleep up to s seconds; false if interrupted. */
 bool		fp_proc_sleep(double s);
 
+/* 20 ms, even after Ctrl-C: for waits on a process that must not be cut
+ * short (its end, its exit), where fp_proc_sleep would return at once. */
+void		fp_proc_nap(void);
+
 #endif
