@@ -92,7 +92,8 @@ struct fp_conn
 	char		last_error[160];
 };
 
-/* Begin connecting (non-blocking). */
+/* Begin connecting (non-blocking but for name lookup).  Both take the
+ * thread's lock held, and let go of it while libpq may resolve a name. */
 void		fp_conn_start(fp_conn *c, int64_t now);
 
 /* Drive the connection after poll() said its socket is ready, or on timeout. */

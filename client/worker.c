@@ -214,8 +214,10 @@ connect_all(fp_thread *t)
 	int64_t		now = fp_mono_us();
 	int64_t		give_up = now + FP_STARTUP_US;
 
+	pthread_mutex_lock(&t->lock);	/* fp_conn_start lets go of it while libpq resolves */
 	for (int i = 0; i < t->nconns; i++)
 		fp_conn_start(&t->conns[i], now);
+	pthread_mutex_unlock(&t->lock);
 	for (;;)
 	{
 		int			pending = 0;
