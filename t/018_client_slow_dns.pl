@@ -9,7 +9,7 @@
 # lookups turn slow (3 s, one at a time) and the run's backends are
 # terminated, so both connections look the name up again:
 #  - the progress goes on once a second: libpq's blocking lookup no longer
-#    holds the thread's lock that the reporter takes (before: one 5 s gap);
+#    holds the thread's lock that the reporter takes (before: a 5 s gap);
 #  - a lookup slower than the host timeout (the second waits 6 s) does not
 #    time out the server that then answers (before: a failed attempt);
 #  - both connections come back, and the writes with them.
@@ -88,7 +88,9 @@ my $j = decode_json(slurp_file("$dir/run.json"));
 
 my @t = map { $_->{t} } @{ $j->{series} };
 my ($gap) = sort { $b <=> $a } map { $t[$_] - $t[ $_ - 1 ] } 1 .. $#t;
-cmp_ok($gap, '<', 1.5, "a second of the series at least every 1.5 s while the lookups took 3-6 s (longest gap $gap s)");
+# every second has its point; 2.5 s leaves room for a stalled VM, and the
+# lock held through a lookup left a gap of 5 s
+cmp_ok($gap, '<', 2.5, "the series went on while the lookups took 3-6 s (longest gap $gap s)");
 is($j->{connections}{failed}, 0,
 	"no attempt failed: a slow lookup does not count against the host's timeout ($j->{connections}{attempts} attempts)");
 ok(defined $j->{rto_ms}, 'the outage ended: both connections came back (RTO ' . ($j->{rto_ms} // 'none') . ' ms)');
