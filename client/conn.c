@@ -287,6 +287,40 @@ set_note(fp_conn *c, const char *fmt, const char *a, const char *b)
 	snprintf(c->thread->note, sizeof(c->thread->note), fmt, a ? a : "", b ? b : "");
 }
 
+/*
+ * libpq resolves a host name inside PQconnectStartParams and PQconnectPoll,
+ * with getaddrinfo, which blocks: for seconds where the resolver is slow,
+ * as it may be while a failover moves a DNS name (managed services).  Those
+ * calls touch this connection only, so the thread lets go of its lock
+ * meanwhile: the progress reporter, which takes every thread's lock once a
+ * second, then goes on, and so do the per-second series and stage checks.
+ * Before, one slow lookup held them all (t/018: 5 s without a progress line).
+ * The callers take the clock again afterwards: the host's deadline
+ * (connect_timeout, else 5 s) starts at the return, or a lookup slower than
+ * it would time out a server that answered.
+ */
+static PGconn *
+connect_start_unlocked(fp_conn *c, const fp_conn_params *p)
+{
+	PGconn	   *pg;
+
+	pthread_mutex_unlock(&c->thread->lock);
+	pg = PQconnectStartParams(p->keywords, p->values, 1);
+	pthread_mutex_lock(&c->thread->lock);
+	return pg;
+}
+
+static PostgresPollingStatusType
+connect_poll_unlocked(fp_conn *c)
+{
+	PostgresPollingStatusType st;
+
+	pthread_mutex_unlock(&c->thread->lock);
+	st = PQconnectPoll(c->pg);
+	pthread_mutex_lock(&c->thread->lock);
+	return st;
+}
+
 void
 fp_conn_start(fp_conn *c, int64_t now)
 {
@@ -302,10 +336,8 @@ fp_conn_start(fp_conn *c, int64_t now)
 		fp_conn_params_override(&p, "hostaddr", hostaddr);
 		fp_conn_params_override(&p, "port", port);
 	}
-	pthread_mutex_unlock(&c->thread->lock);	/* see connect_poll_unlocked */
-	c->pg = PQconnectStartParams(p.keywords, p.values, 1);
-	pthread_mutex_lock(&c->thread->lock);
-	now = fp_mono_us();			/* the host's time starts after the lookup */
+	c->pg = connect_start_unlocked(c, &p);
+	now = fp_mono_us();
 	c->thread->connects++;
 	if (c->pg != NULL)
 		PQsetNoticeProcessor(c->pg, fp_pq_notice_once, NULL);
@@ -654,28 +686,6 @@ ready_results(fp_conn *c, int64_t now)
 }
 
 /* ---- the entry point from poll() ------------------------------------------ */
-
-/*
- * libpq resolves a host name inside PQconnectStartParams and PQconnectPoll,
- * with getaddrinfo, which blocks: for seconds where the resolver is slow,
- * as it may be while a failover moves a DNS name (managed services).  Those
- * calls touch this connection only, so the thread lets go of its lock
- * meanwhile: the progress reporter, which takes every thread's lock once a
- * second, then goes on, and so do the per-second series and stage checks.
- * Before, one slow lookup held them all (t/018: 5 s without a progress line).
- * The host's deadline (connect_timeout, else 5 s) starts at the return: a
- * lookup slower than it would otherwise time out a server that answered.
- */
-static PostgresPollingStatusType
-connect_poll_unlocked(fp_conn *c)
-{
-	PostgresPollingStatusType st;
-
-	pthread_mutex_unlock(&c->thread->lock);
-	st = PQconnectPoll(c->pg);
-	pthread_mutex_lock(&c->thread->lock);
-	return st;
-}
 
 void
 fp_conn_io(fp_conn *c, int64_t now, bool readable)
