@@ -43,6 +43,15 @@ as_server_user() {
 	fi
 }
 
+# make installcheck in the test tree DIR as the server user; more make
+# variables may follow (REGRESS= NOPRELOAD= PROVE_TESTS="t/..." for chosen
+# TAP files only).
+installcheck_in() {
+	local dir=$1
+	shift
+	as_server_user make -C "$dir" -s PG_CONFIG="$PG_CONFIG" installcheck PROVE_FLAGS="--timer" "$@"
+}
+
 build_and_install() {
 	make -C "$top" -s PG_CONFIG="$PG_CONFIG"
 	as_root make -C "$top" -s PG_CONFIG="$PG_CONFIG" install >/dev/null
