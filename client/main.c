@@ -186,8 +186,9 @@ validate(fp_config *cfg, bool threads_given, bool rate_given, bool duration_give
 		if (!cfg->force && access(stages, F_OK) == 0)
 			usage_error("stages file %s already exists; use --force to overwrite it", stages);
 		/* the summary is written last: it would replace the run's record */
-		if (fp_cli_same_file(cfg->json_path, cfg->ledger_path) || fp_cli_same_file(cfg->json_path, path))
-			usage_error("--json %s names the ledger or its server metrics file; give it a file of its own",
+		if (fp_cli_same_file(cfg->json_path, cfg->ledger_path) || fp_cli_same_file(cfg->json_path, path) ||
+			fp_cli_same_file(cfg->json_path, stages))
+			usage_error("--json %s names the ledger or a file written beside it; give it a file of its own",
 						cfg->json_path);
 	}
 	if (!threads_given)

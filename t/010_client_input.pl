@@ -54,9 +54,11 @@ refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--rate', '-5' ], qr/invalid value 
 refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '-c', '0' ], qr/--clients/, 'zero clients');
 refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '-c', '2', '-j', '4' ], qr/--threads cannot exceed --clients/, 'more threads than clients');
 refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--json', "$dir/./a" ],
-	qr/--json .*a names the ledger or its server metrics file/, 'JSON over the ledger');
+	qr/--json .*a names the ledger or a file written beside it/, 'JSON over the ledger');
 refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--json', "$dir/a.server.jsonl" ],
-	qr/names the ledger or its server metrics file/, 'JSON over the server metrics');
+	qr/names the ledger or a file written beside it/, 'JSON over the server metrics');
+refuses([ 'run', '-d', $dsn, '-l', "$dir/a", '--json', "$dir/a.stages.jsonl" ],
+	qr/names the ledger or a file written beside it/, 'JSON over the stages file');
 refuses([ 'verify', '-d', $dsn, '-l', "$dir/a", '-l', "$dir/b", '--json', "$dir/b" ],
 	qr/--json .*b is a --ledger file/, 'verify: JSON over a ledger');
 # files an earlier run left beside a ledger of that name would be taken for this run's
