@@ -20,7 +20,11 @@
 # by the writes it completed; where perf can count (root), also the
 # instructions and the CPU cycles the client used per write (counts: they
 # do not move with the VM's speed or with time stolen by the host, which
-# swing times here by +-20 %).  A round runs the loads as fast as possible
+# swing times here by +-20 %).  VMs without hardware counters give neither;
+# there (as root) the bench still counts, per write, the client's system
+# calls, the packets it put on the loopback (net:net_dev_queue: its data
+# and its ACKs) and its context switches, which is where most of a write's
+# client CPU goes and which do not swing with the VM either.  A round runs the loads as fast as possible
 # together and the fixed-rate loads together, rotating their order (after
 # one unrecorded warm-up of the new cluster); both nodes are checkpointed
 # before each measurement.  A failed client run stops the bench.  Medians
@@ -98,22 +102,35 @@ INSERT INTO failprobe.ledger (run_id, worker, seq, digest, sent_at) VALUES (1, :
 EOF
 chmod 644 "$dir/insert.sql"
 
-use_perf=no
-if [ "$(id -u)" -eq 0 ] && perf stat -e instructions -x, -o /dev/null true 2>/dev/null; then
-	use_perf=yes
+# hardware counters (instructions, cycles); software and trace events
+# (system calls, packets sent, context switches) need only root
+perf_events=
+if [ "$(id -u)" -eq 0 ]; then
+	perf stat -e instructions -x, -o "$dir/probe" true 2>/dev/null &&
+		! grep -q 'not supported' "$dir/probe" && perf_events=instructions,cycles
+	perf stat -e raw_syscalls:sys_enter,net:net_dev_queue,context-switches -x, -o /dev/null true 2>/dev/null &&
+		perf_events=${perf_events:+$perf_events,}raw_syscalls:sys_enter,net:net_dev_queue,context-switches
 fi
 
-# Each client prints one line: "TPS CPU_US_PER_WRITE P99_MS KINSTR_PER_WRITE"
+# Each client prints one line: "TPS CPU_US_PER_WRITE P99_MS KINSTR_PER_WRITE
+# KCYCLES_PER_WRITE SYSCALLS PACKETS CSWITCHES" (the last three per write;
+# a count perf could not take is '-')
 timed() {
-	if [ "$use_perf" = yes ]; then
-		/usr/bin/time -f '%U %S' -o "$dir/time" perf stat -e instructions,cycles -x, -o "$dir/perf" "$@"
+	if [ -n "$perf_events" ]; then
+		/usr/bin/time -f '%U %S' -o "$dir/time" perf stat -e "$perf_events" -x, -o "$dir/perf" "$@"
 	else
 		/usr/bin/time -f '%U %S' -o "$dir/time" "$@"
-		printf '0,,instructions\n0,,cycles\n' >"$dir/perf"
+		: >"$dir/perf"
 	fi
 }
-instructions() { awk -F, '$3 == "instructions" {print $1}' "$dir/perf"; }
-cycles() { awk -F, '$3 == "cycles" {print $1}' "$dir/perf"; }
+# counts COMPLETED_WRITES: the perf counts per write, "KINSTR KCYCLES SYSCALLS PACKETS CSWITCHES"
+counts() {
+	awk -F, -v n="$1" '
+		$1 ~ /^[0-9]+$/ { c[$3] = $1 }
+		function per(e, k) { return (e in c) && n > 0 ? sprintf("%.*f", k ? 1 : 2, c[e] / (k ? 1000 : 1) / n) : "-" }
+		END { print per("instructions", 1), per("cycles", 1), per("raw_syscalls:sys_enter", 0),
+			per("net:net_dev_queue", 0), per("context-switches", 0) }' "$dir/perf"
+}
 
 run_pgbench() {	# RATE (0 = as fast as possible)
 	local r=() out
@@ -121,10 +138,11 @@ run_pgbench() {	# RATE (0 = as fast as possible)
 	out=$(timed pgbench -n -h 127.0.0.1 -p "$pport" -U "$dbuser" -M prepared -c "$clients" -j 2 \
 		-T "$seconds" "${r[@]}" -D seq=0 -f "$dir/insert.sql" postgres 2>&1) || { echo "$out" >&2; exit 1; }
 	# pgbench reports latency average and stddev only; p99 comes from its log
-	awk -v t="$(cat "$dir/time")" -v i="$(instructions)" -v y="$(cycles)" '
+	local n
+	n=$(awk '/number of transactions actually processed/ { n = $NF; sub(/\/.*/, "", n); print n }' <<<"$out")
+	awk -v t="$(cat "$dir/time")" -v n="$n" -v k="$(counts "$n")" '
 		/^tps = / { tps = $3 }
-		/number of transactions actually processed/ { n = $NF; sub(/\/.*/, "", n) }
-		END { split(t, c, " "); printf "%.0f %.1f - %.1f %.1f\n", tps, (c[1] + c[2]) * 1e6 / n, i / 1000 / n, y / 1000 / n }' <<<"$out"
+		END { split(t, c, " "); printf "%.0f %.1f - %s\n", tps, (c[1] + c[2]) * 1e6 / n, k }' <<<"$out"
 }
 
 run_failprobe() {	# RATE PIPELINE
@@ -133,12 +151,13 @@ run_failprobe() {	# RATE PIPELINE
 		-R "$1" -c "$clients" -j 2 -T "$seconds" -M prepared --pipeline "$2" -q --no-server-metrics \
 		--json "$dir/fp.json" >/dev/null 2>"$dir/fp.err" ||
 		{ cat "$dir/fp.err" >&2; exit 1; }
+	local n
+	n=$(perl -MJSON::PP -e 'print decode_json(do { local $/; open my $f, "<", $ARGV[0] or die; <$f> })->{acked}' "$dir/fp.json")
 	perl -MJSON::PP -e '
 		my $j = decode_json(do { local $/; open my $f, "<", $ARGV[0] or die; <$f> });
 		my ($u, $s) = split " ", $ARGV[1];
-		printf "%.0f %.1f %.2f %.1f %.1f\n", $j->{tps}, ($u + $s) * 1e6 / $j->{acked}, $j->{latency_ms}{p99},
-			$ARGV[2] / 1000 / $j->{acked}, $ARGV[3] / 1000 / $j->{acked};
-	' "$dir/fp.json" "$(cat "$dir/time")" "$(instructions)" "$(cycles)"
+		printf "%.0f %.1f %.2f %s\n", $j->{tps}, ($u + $s) * 1e6 / $j->{acked}, $j->{latency_ms}{p99}, $ARGV[2];
+	' "$dir/fp.json" "$(cat "$dir/time")" "$(counts "$n")"
 }
 
 fresh() {	# an empty, checkpointed table for each measurement, on both nodes
@@ -167,7 +186,7 @@ measure() {	# ROUND LOAD: one measurement, recorded; a failed client stops the b
 	m=$(${2#*:}) || { echo "client_vs_pgbench: ${2%%:*} failed in round $1" >&2; exit 1; }
 	m="$m $(steal_pct "$mark")"
 	echo "$m" >>"$dir/${2%%:*}"
-	printf '  round %d %-26s %7s tps %7s us CPU/write  p99 %5s ms %6s k instr %6s k cycles/write  steal %s %%\n' \
+	printf '  round %d %-26s %7s tps %6s us CPU/write  p99 %6s ms  per write: %6s k instr %6s k cycles %5s syscalls %5s packets %5s switches  steal %s %%\n' \
 		"$1" "${2%%:*}" $m
 }
 # a cold cluster (new WAL segments, empty caches) would handicap the first load
@@ -191,30 +210,29 @@ med() {
 }
 echo
 echo "medians:"
-printf '  %-26s %8s %12s %8s %14s %14s %8s\n' load tps "CPU us/write" "p99 ms" "k instr/write" "k cycles/write" "steal %"
+row() { printf '  %-26s %7s %12s %8s %14s %14s %11s %10s %11s %8s\n' "$@"; }
+row load tps "CPU us/write" "p99 ms" "k instr/write" "k cycles/write" "syscalls/w" "packets/w" "switches/w" "steal %"
 for l in "${loads[@]}"; do
 	k=${l%%:*}
-	printf '  %-26s %8s %12s %8s %14s %14s %8s\n' "$k" "$(med "$k" 1)" "$(med "$k" 2)" "$(med "$k" 3)" \
-		"$(med "$k" 4)" "$(med "$k" 5)" "$(med "$k" 6)"
+	row "$k" $(for f in 1 2 3 4 5 6 7 8 9; do med "$k" "$f"; done)
 done
-awk -v r="$rate" \
-	-v pm="$(med pgbench_max 1)" -v pc="$(med pgbench_max 2)" \
-	-v fm="$(med failprobe_max 1)" -v fc="$(med failprobe_max 2)" \
-	-v prc="$(med pgbench_rate 2)" -v fr="$(med failprobe_rate 1)" -v frc="$(med failprobe_rate 2)" \
-	-v fpr="$(med failprobe_rate_pipelined 1)" -v fpc="$(med failprobe_rate_pipelined 2)" -v k="$pipeline" \
-	-v fmp="$(med failprobe_max_pipelined 1)" -v fmpc="$(med failprobe_max_pipelined 2)" \
-	-v pi="$(med pgbench_max 4)" -v fi="$(med failprobe_max 4)" -v fmpi="$(med failprobe_max_pipelined 4)" \
-	-v pri="$(med pgbench_rate 4)" -v fri="$(med failprobe_rate 4)" -v fpri="$(med failprobe_rate_pipelined 4)" \
-	-v py="$(med pgbench_max 5)" -v fy="$(med failprobe_max 5)" -v fmpy="$(med failprobe_max_pipelined 5)" \
-	-v pry="$(med pgbench_rate 5)" -v fry="$(med failprobe_rate 5)" -v fpry="$(med failprobe_rate_pipelined 5)" '
-	function q(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
-	BEGIN {
-		printf "ratios (failprobe / pgbench), CPU time per write [instructions per write] {cycles per write}:\n"
-		printf "  --rate 0:      TPS %s, CPU %s [%s] {%s}; pipelined (K=%d): TPS %s, CPU %s [%s] {%s}\n",
-			q(fm, pm), q(fc, pc), q(fi, pi), q(fy, py), k, q(fmp, pm), q(fmpc, pc), q(fmpi, pi), q(fmpy, py)
-		printf "  --rate %d:  achieved %.1f %% of the rate, pipelined %.1f %%; CPU %s [%s] {%s}, pipelined (K=%d) CPU %s [%s] {%s}\n",
-			r, fr / r * 100, fpr / r * 100, q(frc, prc), q(fri, pri), q(fry, pry), k, q(fpc, prc), q(fpri, pri), q(fpry, pry)
-	}'
+ratio() {	# FAILPROBE_LOAD PGBENCH_LOAD FIELD: the ratio of their medians
+	awk -v a="$(med "$1" "$3")" -v b="$(med "$2" "$3")" \
+		'BEGIN { print (a != "-" && b != "-" && b > 0) ? sprintf("%.2f", a / b) : "-" }'
+}
+figures() {	# FAILPROBE_LOAD PGBENCH_LOAD
+	echo "CPU $(ratio "$1" "$2" 2) [$(ratio "$1" "$2" 4)] {$(ratio "$1" "$2" 5)}" \
+		"<$(ratio "$1" "$2" 6) $(ratio "$1" "$2" 7) $(ratio "$1" "$2" 8)>"
+}
+achieved() { awk -v a="$(med "$1" 1)" -v r="$rate" 'BEGIN { printf "%.1f", a / r * 100 }'; }
+echo "ratios (failprobe / pgbench) of the medians: CPU time per write [instructions] {cycles}" \
+	"<system calls, packets sent, context switches>:"
+echo "  --rate 0:  TPS $(ratio failprobe_max pgbench_max 1), $(figures failprobe_max pgbench_max);" \
+	"pipelined (K=$pipeline): TPS $(ratio failprobe_max_pipelined pgbench_max 1)," \
+	"$(figures failprobe_max_pipelined pgbench_max)"
+echo "  --rate $rate: achieved $(achieved failprobe_rate) % of the rate, pipelined" \
+	"$(achieved failprobe_rate_pipelined) %; $(figures failprobe_rate pgbench_rate);" \
+	"pipelined (K=$pipeline) $(figures failprobe_rate_pipelined pgbench_rate)"
 
 # Per round: failprobe's figure over pgbench's of the same round; their median.
 paired() {	# FAILPROBE_LOAD PGBENCH_LOAD FIELD
@@ -227,7 +245,7 @@ echo "median of the rounds' own ratios: --rate 0 TPS $(paired failprobe_max pgbe
 	"CPU $(paired failprobe_max pgbench_max 2) [$(paired failprobe_max pgbench_max 4)]" \
 	"{$(paired failprobe_max pgbench_max 5)}; --rate $rate CPU $(paired failprobe_rate pgbench_rate 2)," \
 	"pipelined CPU $(paired failprobe_rate_pipelined pgbench_rate 2)"
-steal=$(cat "$dir"/pgbench_* "$dir"/failprobe_* | cut -d' ' -f6 | median)
+steal=$(cat "$dir"/pgbench_* "$dir"/failprobe_* | cut -d' ' -f9 | median)
 if [ "${steal%.*}" -ge 10 ]; then
 	echo "warning: the hypervisor took ${steal} % of this machine's CPU time (median of the measurements):" \
 		"TPS and CPU times swing with it; the instruction counts are the steadier figures"
