@@ -260,8 +260,7 @@ fp_conn_due(const fp_conn *c, uint64_t seq)
 {
 	const fp_run *run = c->thread->run;
 
-	int64_t		off = fp_schedule_due_us(&run->sched,
-										 (int) (c->worker - (uint32_t) run->cfg->first_worker), seq);
+	int64_t		off = fp_schedule_due_us(&run->sched, c->slot, seq);
 
 	return off == INT64_MAX ? INT64_MAX : run->start_mono + off;
 }

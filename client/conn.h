@@ -44,6 +44,7 @@ struct fp_conn
 {
 	fp_thread  *thread;
 	uint32_t	worker;			/* number across the run, from 0 */
+	int			slot;			/* its place in the schedule's round robin */
 	PGconn	   *pg;
 	fp_conn_state state;
 	fp_setup_step setup;

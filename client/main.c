@@ -64,7 +64,7 @@ static const char *run_help =
 "                           (libpq pipeline mode; not with simple; default 1);\n"
 "                           at a fixed rate writes then come due in groups of K\n"
 "                           per connection, sent together (same overall rate),\n"
-"                           and answers are gathered for up to 1 ms per wake-up\n"
+"                           and answers are gathered for up to 2 ms per wake-up\n"
 "      --burst B            group size at a fixed rate (1 to K; default K):\n"
 "                           1 keeps the schedule smooth, at a higher CPU cost\n"
 "      --reply-timeout S    drop a connection whose writes get no answer and that\n"

@@ -9,11 +9,12 @@
 #include "waitset.h"
 
 /*
- * Pipelined runs: after handling answers, how long a thread lets more of
- * them arrive before it looks again (worker.c says why).  The summary says
- * it, as the latency of an answer includes up to this much.
+ * Pipelined runs: how long a thread lets answers gather before it looks at
+ * its sockets again, after it handled some or when its next write is due
+ * that soon (worker.c says why).  The summary says it, as the latency of an
+ * answer includes up to this much.
  */
-#define FP_COALESCE_US 1000
+#define FP_COALESCE_US 2000
 
 typedef struct fp_conn fp_conn;
 

@@ -52,7 +52,7 @@ sub failover_run
 	like($out, qr/outage: detection .* RTO/, 'summary states the outage');
 	if (grep { $_ eq '--pipeline' } @extra)
 	{
-		like($out, qr/pipelined: answers are read in groups, up to 1 ms after they came/,
+		like($out, qr/pipelined: answers are read in groups, up to 2 ms after they came/,
 			'pipelined: the summary says latency includes the gathering of answers');
 	}
 	else

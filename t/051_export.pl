@@ -132,6 +132,37 @@ like($eerr, qr/records before it are good; those \d+ are exported/, 'truncated l
 my (undef, $cut) = read_csv("$dir/cut/writes.csv");
 ok(@$cut > 0 && @$cut < @$writes, 'truncated ledger: the records before the tail exported');
 
+# --- the schedule: threads take turns --------------------------------------------------
+# 3 connections on 2 threads, in groups of 2 at 300/s: the group that is
+# g-th in the round robin is due at g * 2 / 300 s.  Thread 0 holds workers
+# 0 and 1, thread 1 worker 2; the threads take turns (worker 0, 2, 1, 0 ...)
+# so that each thread's groups come due evenly spread, not its connections'
+# all in one stretch.
+my ($tout, $terr) = ('', '');
+IPC::Run::run([ $failprobe, 'run', '-d', $dsn, '-l', "$dir/turns.ledger", '-c', '3', '-j', '2',
+		'-R', '300', '-T', '1', '--pipeline', '2', '-q', '--no-server-metrics' ],
+	'>', \$tout, '2>', \$terr);
+is($? >> 8, 0, 'turns: the run completed') or diag($terr);
+($rc) = export('-l', "$dir/turns.ledger", '--csv', "$dir/turns", '--writes');
+is($rc, 0, 'turns: exported');
+my (undef, $tw) = read_csv("$dir/turns/writes.csv");
+my %group_worker;	# due time => worker
+my $shared = 0;
+for my $w (@$tw)
+{
+	my $prev = $group_worker{ $w->{scheduled_us} };
+	$shared++ if defined $prev && $prev != $w->{worker};
+	$group_worker{ $w->{scheduled_us} } = $w->{worker};
+}
+is($shared, 0, 'turns: no two connections share a due time');
+my @due = sort { $a <=> $b } keys %group_worker;
+ok(@due >= 100, 'turns: groups of two, 300 writes a second') or diag(scalar @due);
+my @steps = grep { abs($due[$_] - $due[ $_ - 1 ] - 2e6 / 300) > 2 } 1 .. $#due;
+is(scalar(@steps), 0, 'turns: a group every 2/300 s, none skipped or doubled')
+  or diag("after group $steps[0]: " . ($due[ $steps[0] ] - $due[ $steps[0] - 1 ]) . ' us');
+is(join(',', map { $group_worker{$_} } @due[ 0 .. 5 ]), '0,2,1,0,2,1',
+	'turns: the threads take turns (workers 0, 2, 1)');
+
 # --- bad input ---------------------------------------------------------------------------
 my $before = slurp_file("$dir/csv/client_seconds.csv");
 ($rc, $eout, $eerr) = export('-l', "$dir/run.ledger", '--csv', "$dir/csv");
