@@ -237,8 +237,8 @@ fp_stage_report_print(const fp_stage_report *rep, const fp_run *run)
 
 	printf("  stages (%s; objectives: p99 <= %.1f ms, errors <= %.2f %%, throughput >= 97 %% of due):\n",
 		   fp_profile_name(cfg->profile), cfg->slo_p99_ms, 100 * cfg->slo_errors);
-	printf("    %-3s %-15s %-13s %10s %9s %9s %9s %8s %8s  %s\n", "#", "time (s)", "target/s",
-		   "achieved/s", "p50 ms", "p99 ms", "p99.9 ms", "errors", "in doubt", "met");
+	printf("    %-3s %-15s %-13s %10s %9s %9s %9s %8s %8s %8s  %s\n", "#", "time (s)", "target/s",
+		   "achieved/s", "p50 ms", "p99 ms", "p99.9 ms", "failed", "missed", "in doubt", "met");
 	for (int i = 0; i < rep->n; i++)
 	{
 		const fp_stage_result *r = &rep->r[i];
@@ -252,9 +252,11 @@ fp_stage_report_print(const fp_stage_report *rep, const fp_run *run)
 		else
 			snprintf(target, sizeof(target), "%.0f-%.0f", r->from, r->to);
 		snprintf(span, sizeof(span), "%.0f-%.0f", r->start_s, r->end_s);
-		printf("    %-3d %-15s %-13s %10.0f %9.2f %9.2f %9.2f %8llu %8llu  %s%s%s\n", i + 1, span, target,
-			   r->achieved, r->p50_ms, r->p99_ms, r->p999_ms,
-			   (unsigned long long) (r->failed + r->missed), (unsigned long long) r->in_doubt,
+		/* counted as the JSON counts them: failed (in LEDGER.stages.jsonl
+		 * "errors"), missed and in doubt apart */
+		printf("    %-3d %-15s %-13s %10.0f %9.2f %9.2f %9.2f %8llu %8llu %8llu  %s%s%s\n", i + 1, span, target,
+			   r->achieved, r->p50_ms, r->p99_ms, r->p999_ms, (unsigned long long) r->failed,
+			   (unsigned long long) r->missed, (unsigned long long) r->in_doubt,
 			   r->met ? "yes" : "NO", r->met ? "" : ": ", r->reason);
 	}
 	if (cfg->profile == FP_PROFILE_STRESS)

@@ -53,7 +53,7 @@ sub export
 # --- a run with an outage in it ------------------------------------------------
 my $node = init_primary('primary051', interval => 100);
 my $dsn = node_dsn($node);
-my ($h) = start_load($dsn, "$dir/run",
+my ($h, $run_out) = start_load($dsn, "$dir/run",
 	'--stages', '3s@400,3s@400-800', '-c', '4', '-j', '2', '-q', '--commit-time');
 $node->poll_query_until('postgres', "SELECT count(*) > 800 FROM failprobe.ledger")
   or die 'load did not start';
@@ -64,6 +64,11 @@ is($? >> 8, 0, 'run completes through the restart');
 my $j = decode_json(slurp_file("$dir/run.json"));
 note "sent $j->{sent} acked $j->{acked} failed $j->{failed} in_doubt $j->{in_doubt} missed $j->{missed}";
 ok($j->{in_doubt} + $j->{missed} + $j->{failed} > 0, 'the restart left writes that were not acknowledged');
+# the summary's stage table counts as the JSON does: failed, missed and in doubt apart
+my %table;
+$table{$1} = "$2 $3 $4" while $$run_out =~ /^ +(\d+) +[\d-]+ +[\d-]+ +\d+ +[\d.]+ +[\d.]+ +[\d.]+ +(\d+) +(\d+) +(\d+) +(?:yes|NO)/mg;
+is_deeply(\%table, { map { $_->{stage} => "$_->{failed} $_->{missed} $_->{in_doubt}" } @{ $j->{stages} } },
+	'stage table: failed, missed and in doubt, as in the JSON') or diag($$run_out);
 
 my ($rc, $eout, $eerr) = export('--ledger', "$dir/run.ledger", '--csv', "$dir/csv", '--writes');
 is($rc, 0, 'export exits 0') or diag $eerr;
