@@ -124,7 +124,7 @@ update_wait(fp_thread *t, int i)
 
 /* Earliest of 'soonest' and the next moment connection c needs attention. */
 static int64_t
-next_wakeup(const fp_conn *c, int64_t soonest, int64_t end, int depth)
+next_wakeup(const fp_conn *c, int64_t soonest, int64_t now, int64_t end, int depth)
 {
 	int64_t		t = soonest;
 	int64_t		silent = fp_conn_reply_deadline(c);	/* INT64_MAX unless ready */
@@ -132,8 +132,11 @@ next_wakeup(const fp_conn *c, int64_t soonest, int64_t end, int depth)
 	switch (c->state)
 	{
 		case FP_CONN_DOWN:
-			/* no reconnecting after the end: a past retry_at would spin */
-			if (c->retry_at < t && c->retry_at < end)
+			/*
+			 * No reconnecting after the end (act() does not), so no waking
+			 * for it either: a retry_at already past would spin the drain.
+			 */
+			if (c->retry_at < t && c->retry_at < end && now < end)
 				t = c->retry_at;
 			break;
 		case FP_CONN_CONNECTING:
@@ -153,16 +156,27 @@ next_wakeup(const fp_conn *c, int64_t soonest, int64_t end, int depth)
 	return t;
 }
 
-/* Whether this thread lets answers gather: pipelined, with writes in flight. */
+/*
+ * Whether this thread lets answers gather: pipelined, with writes in flight,
+ * and no connection being opened (each step of a reconnection waits for the
+ * server, and the time it takes is part of the outage we measure).
+ */
 static bool
 gathering(const fp_thread *t)
 {
+	bool		in_flight = false;
+
 	if (t->run->cfg->pipeline < 2)
 		return false;
 	for (int i = 0; i < t->nconns; i++)
-		if (t->conns[i].state == FP_CONN_READY && t->conns[i].count > 0)
-			return true;
-	return false;
+	{
+		const fp_conn *c = &t->conns[i];
+
+		if (c->state == FP_CONN_CONNECTING || c->state == FP_CONN_SETUP)
+			return false;
+		in_flight |= c->state == FP_CONN_READY && c->count > 0;
+	}
+	return in_flight;
 }
 
 static void
@@ -313,7 +327,7 @@ act(fp_thread *t, int64_t now, int64_t end, int *busy)
 		else if (c->count < depth || c->want_write)	/* else nothing to send */
 			fp_conn_send_due(c, now, end);
 		*busy += c->count;
-		wake = next_wakeup(c, wake, end, depth);
+		wake = next_wakeup(c, wake, now, end, depth);
 	}
 	t->down = down;
 	fp_thread_flush(t);
