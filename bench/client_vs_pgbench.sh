@@ -24,8 +24,8 @@
 # there (as root) the bench still counts, per write, the client's system
 # calls, the packets it put on the loopback (net:net_dev_queue: its data
 # and its ACKs) and its context switches, which is where most of a write's
-# client CPU goes and which do not swing with the VM either.  A round runs the loads as fast as possible
-# together and the fixed-rate loads together, rotating their order (after
+# client CPU goes and which do not swing with the VM either.  A round runs
+# the loads as fast as possible together and the fixed-rate loads together, rotating their order (after
 # one unrecorded warm-up of the new cluster); both nodes are checkpointed
 # before each measurement.  A failed client run stops the bench.  Medians
 # are printed, with ratios failprobe / pgbench: the ratio of the medians,
@@ -114,7 +114,7 @@ fi
 
 # Each client prints one line: "TPS CPU_US_PER_WRITE P99_MS KINSTR_PER_WRITE
 # KCYCLES_PER_WRITE SYSCALLS PACKETS CSWITCHES" (the last three per write;
-# a count perf could not take is '-')
+# a count perf could not take is '-'), through with_counts
 timed() {
 	if [ -n "$perf_events" ]; then
 		/usr/bin/time -f '%U %S' -o "$dir/time" perf stat -e "$perf_events" -x, -o "$dir/perf" "$@"
@@ -123,12 +123,15 @@ timed() {
 		: >"$dir/perf"
 	fi
 }
-# counts COMPLETED_WRITES: the perf counts per write, "KINSTR KCYCLES SYSCALLS PACKETS CSWITCHES"
-counts() {
-	awk -F, -v n="$1" '
+# with_counts: "TPS CPU_US P99_MS WRITES" on stdin becomes the client's line,
+# the perf counts divided by WRITES (the writes it completed)
+with_counts() {
+	local tps cpu p99 n
+	read -r tps cpu p99 n
+	awk -F, -v n="$n" -v head="$tps $cpu $p99" '
 		$1 ~ /^[0-9]+$/ { c[$3] = $1 }
 		function per(e, k) { return (e in c) && n > 0 ? sprintf("%.*f", k ? 1 : 2, c[e] / (k ? 1000 : 1) / n) : "-" }
-		END { print per("instructions", 1), per("cycles", 1), per("raw_syscalls:sys_enter", 0),
+		END { print head, per("instructions", 1), per("cycles", 1), per("raw_syscalls:sys_enter", 0),
 			per("net:net_dev_queue", 0), per("context-switches", 0) }' "$dir/perf"
 }
 
@@ -138,11 +141,11 @@ run_pgbench() {	# RATE (0 = as fast as possible)
 	out=$(timed pgbench -n -h 127.0.0.1 -p "$pport" -U "$dbuser" -M prepared -c "$clients" -j 2 \
 		-T "$seconds" "${r[@]}" -D seq=0 -f "$dir/insert.sql" postgres 2>&1) || { echo "$out" >&2; exit 1; }
 	# pgbench reports latency average and stddev only; p99 comes from its log
-	local n
-	n=$(awk '/number of transactions actually processed/ { n = $NF; sub(/\/.*/, "", n); print n }' <<<"$out")
-	awk -v t="$(cat "$dir/time")" -v n="$n" -v k="$(counts "$n")" '
+	awk -v t="$(cat "$dir/time")" '
 		/^tps = / { tps = $3 }
-		END { split(t, c, " "); printf "%.0f %.1f - %s\n", tps, (c[1] + c[2]) * 1e6 / n, k }' <<<"$out"
+		/number of transactions actually processed/ { n = $NF; sub(/\/.*/, "", n) }
+		END { split(t, c, " "); printf "%.0f %.1f - %d\n", tps, (c[1] + c[2]) * 1e6 / n, n }' <<<"$out" |
+		with_counts
 }
 
 run_failprobe() {	# RATE PIPELINE
@@ -151,13 +154,11 @@ run_failprobe() {	# RATE PIPELINE
 		-R "$1" -c "$clients" -j 2 -T "$seconds" -M prepared --pipeline "$2" -q --no-server-metrics \
 		--json "$dir/fp.json" >/dev/null 2>"$dir/fp.err" ||
 		{ cat "$dir/fp.err" >&2; exit 1; }
-	local n
-	n=$(perl -MJSON::PP -e 'print decode_json(do { local $/; open my $f, "<", $ARGV[0] or die; <$f> })->{acked}' "$dir/fp.json")
 	perl -MJSON::PP -e '
 		my $j = decode_json(do { local $/; open my $f, "<", $ARGV[0] or die; <$f> });
 		my ($u, $s) = split " ", $ARGV[1];
-		printf "%.0f %.1f %.2f %s\n", $j->{tps}, ($u + $s) * 1e6 / $j->{acked}, $j->{latency_ms}{p99}, $ARGV[2];
-	' "$dir/fp.json" "$(cat "$dir/time")" "$(counts "$n")"
+		printf "%.0f %.1f %.2f %d\n", $j->{tps}, ($u + $s) * 1e6 / $j->{acked}, $j->{latency_ms}{p99}, $j->{acked};
+	' "$dir/fp.json" "$(cat "$dir/time")" | with_counts
 }
 
 fresh() {	# an empty, checkpointed table for each measurement, on both nodes
