@@ -51,7 +51,7 @@ event_wakes(int n)
 	int			p[2];
 	int			ep = epoll_create1(0);
 	struct epoll_event ev = {.events = EPOLLIN};
-	double		start;
+	double		start, per_wake;
 	pid_t		writer;
 	char		c;
 
@@ -83,9 +83,9 @@ event_wakes(int n)
 			exit(1);
 		}
 	}
-	start = (cpu_us() - start) / n;
+	per_wake = (cpu_us() - start) / n;
 	waitpid(writer, NULL, 0);
-	return start;
+	return per_wake;
 }
 
 int
